@@ -1,0 +1,5 @@
+export * from './asyncapi';
+export * from './envelope';
+export * from './events';
+export * from './money';
+export * from './samples';
