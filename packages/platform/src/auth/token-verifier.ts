@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
+import { AppError, forbidden, unauthenticated } from '../errors';
+
+export const TOKEN_ISSUER = 'bazaar-identity';
+export const TOKEN_AUDIENCE = 'bazaar';
+
+export type Role = 'customer' | 'admin';
+
+export interface Principal {
+  userId: string;
+  email: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** Verifies access tokens against identity's JWKS (fetched once, refreshed when an unknown key id shows up). */
+export function createTokenVerifier(source: { jwksUrl: string } | { jwks: JSONWebKeySet }): TokenVerifier {
+  const keys =
+    'jwksUrl' in source
+      ? createRemoteJWKSet(new URL(source.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 10_000 })
+      : createLocalJWKSet(source.jwks);
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          algorithms: ['EdDSA'],
+        });
+        return {
+          userId: String(payload.sub),
+          email: String(payload.email ?? ''),
+          name: String(payload.name ?? ''),
+          roles: (Array.isArray(payload.roles) ? payload.roles : []) as Role[],
+        };
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired)
+          throw unauthenticated('auth.token_expired', 'The access token has expired.');
+        if (err instanceof joseErrors.JOSEError)
+          throw unauthenticated('auth.invalid_token', 'The access token is not valid.');
+        throw new AppError('unavailable', 'auth.keys_unavailable', 'Token keys could not be loaded.');
+      }
+    },
+  };
+}
+
+/** Reads a bearer token when one is sent; routes decide with requireUser/requireAdmin whether it is needed. */
+export function registerAuthentication(app: FastifyInstance, verifier: TokenVerifier): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (!header) return;
+    const [scheme, token] = header.split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token) {
+      throw unauthenticated('auth.invalid_token', 'Authorization must be "Bearer <token>".');
+    }
+    request.principal = await verifier.verify(token);
+  });
+}
+
+export function requireUser(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthenticated('auth.required', 'Sign in to do this.');
+  return request.principal;
+}
+
+export function requireAdmin(request: FastifyRequest): Principal {
+  const principal = requireUser(request);
+  if (!principal.roles.includes('admin'))
+    throw forbidden('auth.admin_only', 'Only administrators may do this.');
+  return principal;
+}
+
+export const isAdmin = (p: Principal | undefined) => p?.roles.includes('admin') ?? false;

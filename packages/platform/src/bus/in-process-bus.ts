@@ -1,0 +1,155 @@
+import type { CloudEvent } from '@bazaar/contracts';
+import { routingKeyOf } from '@bazaar/contracts';
+import type { Logger } from '../logger';
+import {
+  type DeadLetter,
+  describeError,
+  type EventBus,
+  type MessageHandler,
+  matchesRoutingKey,
+  PoisonMessageError,
+  retryDelaysMs,
+  type SubscribeOptions,
+} from './event-bus';
+
+interface Queue {
+  name: string;
+  bindings: readonly string[];
+  handler: MessageHandler;
+  prefetch: number;
+  inFlight: number;
+  waiting: { body: string; attempt: number }[];
+  deadLetters: DeadLetter[];
+}
+
+/**
+ * The embedded stand-in for RabbitMQ. It keeps the same contract: messages are copied (serialised)
+ * and delivered asynchronously, each queue handles a bounded number at once, failures are retried
+ * with the same backoff and then dead-lettered.
+ */
+export class InProcessBus implements EventBus {
+  readonly kind = 'in-process' as const;
+  private readonly queues = new Map<string, Queue>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly delaysMs: readonly number[] = retryDelaysMs,
+  ) {}
+
+  async publish(event: CloudEvent): Promise<void> {
+    if (this.closed) throw new Error('bus closed');
+    const key = routingKeyOf(event.type);
+    const body = JSON.stringify(event);
+    for (const queue of this.queues.values()) {
+      if (queue.bindings.some((b) => matchesRoutingKey(b, key))) this.enqueue(queue, body, 1);
+    }
+  }
+
+  async subscribe(
+    name: string,
+    routingKeys: readonly string[],
+    handler: MessageHandler,
+    options: SubscribeOptions = {},
+  ): Promise<void> {
+    if (this.queues.has(name)) throw new Error(`queue ${name} already has a consumer`);
+    this.queues.set(name, {
+      name,
+      bindings: routingKeys,
+      handler,
+      prefetch: options.prefetch ?? 32,
+      inFlight: 0,
+      waiting: [],
+      deadLetters: [],
+    });
+  }
+
+  async listDeadLetters(queue: string): Promise<DeadLetter[]> {
+    return [...(this.queues.get(queue)?.deadLetters ?? [])];
+  }
+
+  async replayDeadLetters(name: string): Promise<number> {
+    const queue = this.queues.get(name);
+    if (!queue) return 0;
+    const letters = queue.deadLetters.splice(0);
+    for (const letter of letters) this.enqueue(queue, JSON.stringify(letter.message), 1);
+    return letters.length;
+  }
+
+  isConnected(): boolean {
+    return !this.closed;
+  }
+
+  /** Resolves when no message is in flight or waiting (tests and shutdown use it). */
+  async idle(): Promise<void> {
+    if (this.isIdle()) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const q of this.queues.values()) q.waiting.length = 0;
+    while ([...this.queues.values()].some((q) => q.inFlight > 0)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private isIdle(): boolean {
+    return (
+      this.timers.size === 0 &&
+      [...this.queues.values()].every((q) => q.inFlight === 0 && q.waiting.length === 0)
+    );
+  }
+
+  private enqueue(queue: Queue, body: string, attempt: number): void {
+    queue.waiting.push({ body, attempt });
+    setImmediate(() => this.pump(queue));
+  }
+
+  private pump(queue: Queue): void {
+    while (!this.closed && queue.inFlight < queue.prefetch && queue.waiting.length > 0) {
+      const next = queue.waiting.shift()!;
+      queue.inFlight++;
+      void this.deliver(queue, next.body, next.attempt).finally(() => {
+        queue.inFlight--;
+        this.pump(queue);
+        if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  private async deliver(queue: Queue, body: string, attempt: number): Promise<void> {
+    const message: unknown = JSON.parse(body);
+    try {
+      await queue.handler(message, { attempt });
+    } catch (err) {
+      const delay = this.delaysMs[attempt - 1];
+      if (err instanceof PoisonMessageError || delay === undefined) {
+        this.deadLetter(queue, message, describeError(err));
+        return;
+      }
+      this.logger.warn({ err, queue: queue.name, attempt }, 'handler failed, retrying');
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!this.closed) this.enqueue(queue, body, attempt + 1);
+      }, delay);
+      this.timers.add(timer);
+    }
+  }
+
+  private deadLetter(queue: Queue, message: unknown, reason: string): void {
+    const m = message as { id?: unknown; type?: unknown };
+    this.logger.error({ queue: queue.name, reason, eventId: m.id }, 'message dead-lettered');
+    queue.deadLetters.push({
+      id: typeof m.id === 'string' ? m.id : 'unknown',
+      type: typeof m.type === 'string' ? m.type : 'unknown',
+      reason,
+      failedAt: new Date().toISOString(),
+      message,
+    });
+  }
+}

@@ -1,0 +1,227 @@
+import net from 'node:net';
+import { createEvent, sampleEventData } from '@bazaar/contracts';
+import { eq, isNull, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type Database, openDatabase } from '../db/database';
+import { createLogger } from '../logger';
+import { createMetrics } from '../metrics';
+import {
+  eventually,
+  openEmbeddedTestInfrastructure,
+  testEnv,
+  testModes,
+} from '../testing/test-infrastructure';
+import type { EventBus } from './event-bus';
+import { on } from './event-consumer';
+import { InProcessBus } from './in-process-bus';
+import { createMessaging } from './messaging';
+import { OutboxRelay } from './outbox';
+import { RabbitMqBus } from './rabbitmq-bus';
+import { effects, inbox, outbox } from './testdata/schema';
+
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+const migrationsFolder = new URL('./testdata/migrations', import.meta.url).pathname;
+
+const orderCreated = (overrides: Record<string, unknown> = {}) =>
+  createEvent(
+    'OrderCreated',
+    { ...sampleEventData('OrderCreated'), ...overrides },
+    { source: '/bazaar/test', correlationId: 'test' },
+  );
+
+describe.each(testModes())('messaging contract (%s)', (mode) => {
+  let database: Database;
+  let bus: EventBus;
+  let closeAll: () => Promise<void>;
+  const env = testEnv(mode);
+  const delays = [50, 100];
+
+  beforeAll(async () => {
+    if (mode === 'embedded') {
+      const infra = await openEmbeddedTestInfrastructure();
+      database = await openDatabase({ service: 'bustest', migrationsFolder, logger, pglite: infra.pglite });
+      bus = new InProcessBus(logger, delays);
+      closeAll = async () => {
+        await bus.close();
+        await infra.close();
+      };
+    } else {
+      database = await openDatabase({
+        service: 'bustest',
+        migrationsFolder,
+        logger,
+        postgresUrl: env.POSTGRES_URL,
+        namespace: env.BAZAAR_NAMESPACE,
+        poolMax: 4,
+      });
+      bus = await RabbitMqBus.connect(env.RABBITMQ_URL!, logger, {
+        namespace: env.BAZAAR_NAMESPACE,
+        delaysMs: delays,
+        queueExpiresMs: 600_000,
+      });
+      closeAll = async () => {
+        await bus.close();
+        await database.close();
+      };
+    }
+  });
+  afterAll(async () => closeAll?.());
+
+  it('publishes outbox rows, applies each event once however often it is delivered, and dead-letters bad ones', async () => {
+    const messaging = createMessaging({
+      service: 'bustest',
+      database,
+      bus,
+      logger,
+      metrics: createMetrics('bustest'),
+      outbox,
+      inbox,
+    });
+    let failuresLeft = 2;
+    onTestFinished(() => messaging.stop());
+    await messaging.start([
+      on('OrderCreated', async (event, tx) => {
+        if (event.data.paymentMethod === 'flaky' && failuresLeft-- > 0) throw new Error('transient trouble');
+        await tx.insert(effects).values({ eventId: event.id, note: event.data.paymentMethod });
+      }),
+    ]);
+
+    const event = orderCreated({ paymentMethod: 'once' });
+    await messaging.transact(async (_tx, emit) => emit(event));
+    // The same event again, straight on the bus: a redelivery.
+    await bus.publish(event);
+    await bus.publish(event);
+    const flaky = orderCreated({ paymentMethod: 'flaky' });
+    await bus.publish(flaky);
+    await bus.publish({ ...orderCreated(), data: { orderId: 'not-a-uuid' } } as never);
+
+    await eventually(
+      async () => {
+        const rows = await database.db.select().from(effects);
+        return rows.length === 2 && rows;
+      },
+      { what: 'two effects' },
+    );
+    const dead = await eventually(
+      async () => {
+        const letters = await bus.listDeadLetters('bustest');
+        return letters.length === 1 && letters;
+      },
+      { what: 'a dead letter' },
+    );
+    expect(dead[0]!.reason).toMatch(/orderId/);
+    await new Promise((r) => setTimeout(r, 300));
+    const rows = await database.db.select().from(effects);
+    expect(rows.filter((r) => r.eventId === event.id)).toHaveLength(1);
+    expect(rows.filter((r) => r.eventId === flaky.id)).toHaveLength(1);
+    const unpublished = await database.db.select().from(outbox).where(isNull(outbox.publishedAt));
+    expect(unpublished).toHaveLength(0);
+
+    // The operator fixes nothing and replays: the poison message comes back to the dead-letter queue.
+    expect(await bus.replayDeadLetters('bustest')).toBe(1);
+    await eventually(async () => (await bus.listDeadLetters('bustest')).length === 1, { what: 'dead again' });
+  });
+
+  it('lets several relays drain one outbox without publishing a row twice', async () => {
+    await database.db.delete(outbox);
+    const events = Array.from({ length: 300 }, () => orderCreated());
+    await database.db.transaction(async (tx) => {
+      for (const e of events) {
+        await tx.insert(outbox).values({ id: e.id, type: e.type, routingKey: 'order.created', envelope: e });
+      }
+    });
+    const published: string[] = [];
+    const countingBus = {
+      ...bus,
+      publish: async (e: { id: string }) => void published.push(e.id),
+    } as EventBus;
+    const relays = Array.from(
+      { length: 3 },
+      () => new OutboxRelay({ db: database.db, table: outbox, bus: countingBus, logger, batchSize: 25 }),
+    );
+    await Promise.all(
+      relays.map(async (r) => {
+        while ((await r.drainOnce()) !== 0) {}
+      }),
+    );
+    expect(published).toHaveLength(300);
+    expect(new Set(published).size).toBe(300);
+    const [{ left }] = (await database.db
+      .select({ left: sql<number>`count(*)::int` })
+      .from(outbox)
+      .where(isNull(outbox.publishedAt))) as [{ left: number }];
+    expect(left).toBe(0);
+  });
+
+  // Only a real broker can be cut off; the embedded bus lives in the same process.
+  if (mode === 'server')
+    it('publishes events written while the broker is unreachable once it is back', async () => {
+      // A TCP proxy in front of RabbitMQ lets the test cut the connection as a network failure would.
+      const target = new URL(env.RABBITMQ_URL!);
+      const sockets = new Set<net.Socket>();
+      let accepting = true;
+      const proxy = net.createServer((client) => {
+        if (!accepting) return client.destroy();
+        const upstream = net.connect(Number(target.port || 5672), target.hostname);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      const port = (proxy.address() as net.AddressInfo).port;
+      const proxiedUrl = `amqp://${target.username}:${target.password}@127.0.0.1:${port}`;
+      const cutBus = await RabbitMqBus.connect(proxiedUrl, logger, {
+        namespace: env.BAZAAR_NAMESPACE,
+        delaysMs: delays,
+      });
+
+      const received: string[] = [];
+      await bus.subscribe('outage-observer', ['order.created'], async (raw) => {
+        received.push((raw as { id: string }).id);
+      });
+      await database.db.delete(outbox);
+      const relay = new OutboxRelay({
+        db: database.db,
+        table: outbox,
+        bus: cutBus,
+        logger,
+        pollIntervalMs: 50,
+      });
+      relay.start();
+
+      accepting = false;
+      for (const s of sockets) s.destroy();
+      await eventually(() => !cutBus.isConnected(), { what: 'the cut' });
+
+      const written = Array.from({ length: 5 }, () => orderCreated());
+      await database.db.transaction(async (tx) => {
+        for (const e of written) {
+          await tx
+            .insert(outbox)
+            .values({ id: e.id, type: e.type, routingKey: 'order.created', envelope: e });
+        }
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const stillWaiting = await database.db.select().from(outbox).where(isNull(outbox.publishedAt));
+      expect(stillWaiting).toHaveLength(5);
+
+      accepting = true;
+      await eventually(() => cutBus.isConnected(), { what: 'reconnection', timeoutMs: 30_000 });
+      await eventually(() => written.every((e) => received.includes(e.id)), {
+        what: 'late publication',
+        timeoutMs: 30_000,
+      });
+      const [row] = await database.db.select().from(outbox).where(eq(outbox.id, written[0]!.id));
+      expect(row!.publishedAt).not.toBeNull();
+      expect(row!.attempts).toBeGreaterThan(0);
+
+      await relay.stop();
+      await cutBus.close();
+      proxy.close();
+    });
+});

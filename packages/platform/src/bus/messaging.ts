@@ -1,0 +1,87 @@
+import type { AnyEvent, CloudEvent } from '@bazaar/contracts';
+import type { Database, Tx } from '../db/database';
+import type { InboxTable, OutboxTable } from '../db/messaging-tables';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { EventBus } from './event-bus';
+import { type Emit, type Subscription, startEventConsumer } from './event-consumer';
+import { appendToOutbox, OutboxRelay } from './outbox';
+
+export interface MessagingOptions {
+  service: string;
+  database: Database;
+  bus: EventBus;
+  logger: Logger;
+  metrics: Metrics;
+  outbox: OutboxTable;
+  inbox?: InboxTable;
+  /** Called once an event's handler has committed. */
+  onEventApplied?: (event: AnyEvent) => void;
+}
+
+/**
+ * A service's messaging: state changes and their events commit together (`transact`), the relay
+ * publishes them, and subscribed events are consumed idempotently through the inbox.
+ */
+export function createMessaging(options: MessagingOptions) {
+  const { database, bus, logger, metrics, outbox } = options;
+  const relay = new OutboxRelay({
+    db: database.db,
+    table: outbox,
+    bus,
+    logger,
+    metrics: { published: metrics.outboxPublished, failures: metrics.outboxFailures, lag: metrics.outboxLag },
+  });
+  let lagTimer: NodeJS.Timeout | undefined;
+
+  return {
+    relay,
+
+    /** Runs `work` in one transaction; events it emits are written to the outbox in that transaction. */
+    async transact<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+      const result = await database.db.transaction(async (tx) => {
+        const events: CloudEvent[] = [];
+        const value = await work(tx, (...e) => events.push(...e));
+        await appendToOutbox(tx, outbox, events);
+        return value;
+      });
+      relay.poke();
+      return result;
+    },
+
+    async start(subscriptions: readonly Subscription[] = []) {
+      relay.start();
+      lagTimer = setInterval(() => {
+        relay
+          .lag()
+          .then((lag) => metrics.outboxLag.set(lag.oldestSeconds))
+          .catch(() => {});
+      }, 5_000);
+      lagTimer.unref();
+      if (subscriptions.length > 0) {
+        if (!options.inbox) throw new Error(`${options.service} consumes events but has no inbox table`);
+        await startEventConsumer({
+          queue: options.service,
+          db: database.db,
+          inbox: options.inbox,
+          outbox,
+          bus,
+          logger,
+          subscriptions,
+          afterCommit: (event) => {
+            relay.poke();
+            options.onEventApplied?.(event);
+          },
+          metrics: { handled: metrics.eventsHandled },
+        });
+      }
+    },
+
+    async stop() {
+      clearInterval(lagTimer);
+      await relay.stop();
+    },
+  };
+}
+
+export type Messaging = ReturnType<typeof createMessaging>;

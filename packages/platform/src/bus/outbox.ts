@@ -1,0 +1,142 @@
+import type { CloudEvent } from '@bazaar/contracts';
+import { routingKeyOf } from '@bazaar/contracts';
+import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { Counter, Gauge } from 'prom-client';
+import type { Db, Executor } from '../db/database';
+import type { OutboxTable } from '../db/messaging-tables';
+import type { Logger } from '../logger';
+import { describeError, type EventBus } from './event-bus';
+
+/** Writes events to the outbox; call it inside the transaction that changes the state they describe. */
+export async function appendToOutbox(tx: Executor, table: OutboxTable, events: readonly CloudEvent[]) {
+  if (events.length === 0) return;
+  await tx
+    .insert(table)
+    .values(events.map((e) => ({ id: e.id, type: e.type, routingKey: routingKeyOf(e.type), envelope: e })));
+}
+
+export interface OutboxRelayOptions {
+  db: Db;
+  table: OutboxTable;
+  bus: EventBus;
+  logger: Logger;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  metrics?: { published: Counter; failures: Counter; lag: Gauge };
+}
+
+/**
+ * Publishes outbox rows in batches. Each batch is claimed with FOR UPDATE SKIP LOCKED, so any number of
+ * relay instances can run side by side without publishing a row twice at the same time; a row whose
+ * publish fails stays unpublished and is tried again on the next pass.
+ */
+export class OutboxRelay {
+  private running = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private pendingPoke = false;
+  private lastCleanup = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Tells the relay new rows are waiting, so it need not wait for the next poll. */
+  poke(): void {
+    this.pendingPoke = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publishes one batch; returns how many rows were published. */
+  async drainOnce(): Promise<number> {
+    const { db, table, bus, batchSize = 200 } = this.options;
+    return db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ id: table.id, envelope: table.envelope })
+        .from(table)
+        .where(isNull(table.publishedAt))
+        .orderBy(asc(table.createdAt))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      if (rows.length === 0) return 0;
+      const results = await Promise.allSettled(rows.map((r) => bus.publish(r.envelope)));
+      const published = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
+      const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id);
+      if (published.length > 0) {
+        await tx.update(table).set({ publishedAt: sql`now()` }).where(inArray(table.id, published));
+      }
+      if (failed.length > 0) {
+        const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        await tx
+          .update(table)
+          .set({ attempts: sql`${table.attempts} + 1`, lastError: describeError(first.reason).slice(0, 500) })
+          .where(inArray(table.id, failed));
+        this.options.metrics?.failures.inc(failed.length);
+      }
+      this.options.metrics?.published.inc(published.length);
+      return failed.length > 0 ? -published.length - 1 : published.length;
+    });
+  }
+
+  /** Rows not yet published, and the age of the oldest in seconds. */
+  async lag(): Promise<{ pending: number; oldestSeconds: number }> {
+    const { db, table } = this.options;
+    const [row] = await db
+      .select({
+        pending: sql<number>`count(*)::int`,
+        oldest: sql<number>`coalesce(extract(epoch from now() - min(${table.createdAt})), 0)::float8`,
+      })
+      .from(table)
+      .where(isNull(table.publishedAt));
+    return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
+  }
+
+  private async run(): Promise<void> {
+    const { logger, pollIntervalMs = 250 } = this.options;
+    let backoffMs = 0;
+    while (this.running) {
+      this.pendingPoke = false;
+      let outcome = 0;
+      try {
+        outcome = await this.drainOnce();
+        backoffMs = outcome < 0 ? Math.min(Math.max(backoffMs * 2, 200), 5_000) : 0;
+        await this.cleanUp();
+      } catch (err) {
+        backoffMs = Math.min(Math.max(backoffMs * 2, 200), 5_000);
+        if (this.running) logger.warn({ err: describeError(err) }, 'outbox relay pass failed');
+      }
+      if (!this.running) break;
+      // A full batch means more may be waiting: go again at once unless publishing is failing.
+      if (outcome >= (this.options.batchSize ?? 200) && backoffMs === 0) continue;
+      if (this.pendingPoke && backoffMs === 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoffMs || pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Published rows are kept a day for inspection, then removed. */
+  private async cleanUp(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 60_000) return;
+    this.lastCleanup = Date.now();
+    const { db, table } = this.options;
+    await db
+      .delete(table)
+      .where(and(isNotNull(table.publishedAt), lt(table.publishedAt, sql`now() - interval '1 day'`)));
+  }
+}

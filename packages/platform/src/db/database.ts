@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Logger } from '../logger';
+
+// Both drivers expose the same PostgreSQL query builder; services only see this common type.
+// biome-ignore lint/suspicious/noExplicitAny: the result kind differs per driver and is never inspected.
+export type Db = PgDatabase<PgQueryResultHKT, any>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything that runs queries: the database or an open transaction. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  readonly service: string;
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  service: string;
+  migrationsFolder: string;
+  logger: Logger;
+  /** A server URL; the service's own database `bazaar_<service>` is created on it if missing. */
+  postgresUrl?: string;
+  /** The shared embedded database, used when no server URL is given. */
+  pglite?: PGlite;
+  poolMax?: number;
+  /** Prefix of the database name on a server (`bazaar_<namespace><service>`). */
+  namespace?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { service, logger } = options;
+  if (options.postgresUrl) {
+    const url = await ensureServiceDatabase(options.postgresUrl, `${options.namespace ?? ''}${service}`);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolMax ?? 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      application_name: `bazaar-${service}`,
+    });
+    pool.on('error', (err) => logger.error({ err }, 'idle postgres client failed'));
+    const db = drizzleNodePg({ client: pool }) as unknown as Db;
+    // Several replicas may start at once; the advisory lock lets one of them migrate at a time.
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock(hashtext($1))', [`bazaar-migrate-${service}`]);
+      await migrateNodePg(drizzleNodePg({ client }), {
+        migrationsFolder: options.migrationsFolder,
+        ...migrationsTableOf(service),
+      });
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [`bazaar-migrate-${service}`]);
+      client.release();
+    }
+    logger.debug({ database: new URL(url).pathname }, 'postgres ready');
+    return {
+      service,
+      kind: 'postgres',
+      db,
+      ping: async () => {
+        await pool.query('select 1');
+      },
+      close: () => pool.end(),
+    };
+  }
+
+  if (!options.pglite) throw new Error(`${service}: neither postgresUrl nor an embedded database given`);
+  const client = options.pglite;
+  const db = drizzlePglite({ client }) as unknown as Db;
+  await migratePglite(drizzlePglite({ client }), {
+    migrationsFolder: options.migrationsFolder,
+    ...migrationsTableOf(service),
+  });
+  return {
+    service,
+    kind: 'pglite',
+    db,
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    // The embedded database is shared by every service; whoever opened it closes it.
+    close: async () => {},
+  };
+}
+
+// The migration log cannot sit in the service's own schema: its first migration creates that schema.
+const migrationsTableOf = (service: string) => ({
+  migrationsSchema: 'drizzle',
+  migrationsTable: `${service}_migrations`,
+});
+
+/** One PGlite database for the whole embedded platform (in memory when no folder is given). */
+export async function openEmbeddedDatabase(dataDir?: string): Promise<PGlite> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  return client;
+}
+
+/** Returns the URL of `bazaar_<service>` on the server of `serverUrl`, creating the database if needed. */
+export async function ensureServiceDatabase(serverUrl: string, qualifiedName: string): Promise<string> {
+  const target = new URL(serverUrl);
+  const name = `bazaar_${qualifiedName}`;
+  target.pathname = `/${name}`;
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`create database "${name}"`);
+      } catch (err) {
+        // Another replica created it between our check and our create.
+        if ((err as { code?: string }).code !== '42P04' && (err as { code?: string }).code !== '23505')
+          throw err;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return target.toString();
+}

@@ -1,0 +1,98 @@
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CircuitOpenError } from './circuit-breaker';
+import { CatalogService } from './gen/bazaar/catalog/v1/catalog_pb';
+import { Health, HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health_pb';
+import { createGrpcClient } from './grpc-client';
+import { type GrpcServer, startGrpcServer } from './grpc-server';
+
+describe('gRPC kit', () => {
+  let server: GrpcServer;
+  let failuresLeft = 0;
+  let delayMs = 0;
+  let calls = 0;
+
+  beforeAll(async () => {
+    server = await startGrpcServer({
+      port: 0,
+      register: (router) =>
+        router.service(CatalogService, {
+          async getProducts(req) {
+            calls++;
+            if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+            if (failuresLeft > 0) {
+              failuresLeft--;
+              throw new ConnectError('try later', Code.Unavailable);
+            }
+            return {
+              products: req.skus.map((sku) => ({
+                productId: 'p',
+                sku,
+                name: sku,
+                priceAmount: 1999n,
+                currency: 'EUR',
+                active: true,
+              })),
+            };
+          },
+        }),
+    });
+  });
+  afterAll(async () => server?.close());
+
+  it('answers, retrying transient failures of a call without side effects', async () => {
+    const client = createGrpcClient(CatalogService, { baseUrl: server.url, retries: 2 });
+    failuresLeft = 2;
+    calls = 0;
+    const res = await client.getProducts({ skus: ['A', 'B'] });
+    expect(res.products.map((p) => p.sku)).toEqual(['A', 'B']);
+    expect(res.products[0]!.priceAmount).toBe(1999n);
+    expect(calls).toBe(3);
+  });
+
+  it('gives up at the deadline', async () => {
+    const client = createGrpcClient(CatalogService, { baseUrl: server.url, timeoutMs: 100, retries: 0 });
+    delayMs = 400;
+    const started = Date.now();
+    try {
+      await client.getProducts({ skus: ['A'] });
+      expect.unreachable();
+    } catch (err) {
+      expect(ConnectError.from(err).code).toBe(Code.DeadlineExceeded);
+      expect(Date.now() - started).toBeLessThan(350);
+    } finally {
+      delayMs = 0;
+    }
+  });
+
+  it('opens the circuit after repeated failures and fails fast', async () => {
+    const client = createGrpcClient(CatalogService, {
+      baseUrl: server.url,
+      retries: 0,
+      failureThreshold: 2,
+      cooldownMs: 60_000,
+    });
+    failuresLeft = 100;
+    await expect(client.getProducts({ skus: ['A'] })).rejects.toThrow();
+    await expect(client.getProducts({ skus: ['A'] })).rejects.toThrow();
+    calls = 0;
+    await expect(client.getProducts({ skus: ['A'] })).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(calls).toBe(0);
+    failuresLeft = 0;
+  });
+
+  it('answers standard health checks', async () => {
+    const health = createClient(
+      Health,
+      createGrpcTransport({ baseUrl: server.url, idleConnectionTimeoutMs: 1000 }),
+    );
+    expect((await health.check({ service: 'bazaar.catalog.v1.CatalogService' })).status).toBe(
+      HealthCheckResponse_ServingStatus.SERVING,
+    );
+    expect((await health.check({ service: '' })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    expect((await health.check({ service: 'nope.Service' })).status).toBe(
+      HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN,
+    );
+  });
+});

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { v7 as uuidv7 } from 'uuid';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { buildProblem, sendProblem, toProblem } from './problem';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface HttpServerOptions {
+  service: string;
+  title: string;
+  description?: string;
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimit?: number;
+  /** Each check throws when its dependency is not usable; /readyz reports them all. */
+  readiness?: Record<string, () => Promise<void> | void>;
+  /** Serve this service's own OpenAPI document at /openapi.json (the gateway serves a merged one). */
+  openApiRoute?: boolean;
+}
+
+const hidden = { hide: true } as const;
+
+/**
+ * The Fastify kit every service shares: zod-validated routes, problem+json errors, request ids, health,
+ * readiness and metrics endpoints, and an OpenAPI document built from the route schemas.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const { logger, metrics } = options;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => uuidv7(),
+    // Each request is logged once, by our onResponse hook, rather than twice at info level.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    trustProxy: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: '1.0.0', description: options.description },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (reply.statusCode >= 500) {
+      request.log.warn({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
+    } else {
+      request.log.debug({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request done');
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error as Error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      buildProblem(
+        404,
+        'route.not_found',
+        `No route ${request.method} ${request.url.split('?')[0]}`,
+        request,
+      ),
+    ),
+  );
+
+  app.get('/healthz', { schema: hidden }, async () => ({ status: 'ok', service: options.service }));
+  app.get('/readyz', { schema: hidden }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    for (const [name, check] of Object.entries(options.readiness ?? {})) {
+      try {
+        await check();
+        checks[name] = 'ok';
+      } catch (err) {
+        ready = false;
+        checks[name] = err instanceof Error ? err.message : 'failed';
+      }
+    }
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', { schema: hidden }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  if (options.openApiRoute !== false) app.get('/openapi.json', { schema: hidden }, async () => app.swagger());
+
+  return app;
+}
