@@ -1,0 +1,2 @@
+export * from './demo-products';
+export * from './placeholder-image';
