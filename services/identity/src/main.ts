@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { identityService } from './service';
+
+await runServiceProcess(identityService);

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createHttpServer,
+  createMessaging,
+  createTokenVerifier,
+  registerAuthentication,
+  type ServiceDefinition,
+  standardReadiness,
+} from '@bazaar/platform';
+import { IdentityConfig } from './config';
+import { outbox } from './db/schema';
+import { registerAuthRoutes } from './http/auth.routes';
+import { createAuthService } from './services/auth.service';
+import { loadSigner } from './services/signing-keys';
+
+export const identityService: ServiceDefinition<IdentityConfig> = {
+  name: 'identity',
+  config: IdentityConfig,
+  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  async create({ config, logger, metrics, database, bus, kv }) {
+    const messaging = createMessaging({ service: 'identity', database, bus, logger, metrics, outbox });
+    const signer = await loadSigner(
+      database.db,
+      config.IDENTITY_SIGNING_KEY,
+      config.ACCESS_TOKEN_TTL_SECONDS,
+    );
+    const auth = createAuthService({
+      db: database.db,
+      messaging,
+      signer,
+      kv,
+      refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+      maxLoginFailures: config.LOGIN_MAX_FAILURES,
+      loginLockSeconds: config.LOGIN_LOCK_SECONDS,
+    });
+    if (config.BAZAAR_ADMIN_EMAIL && config.BAZAAR_ADMIN_PASSWORD) {
+      await auth.ensureAdmin(config.BAZAAR_ADMIN_EMAIL, config.BAZAAR_ADMIN_PASSWORD);
+    }
+
+    const app = await createHttpServer({
+      service: 'identity',
+      title: 'Bazaar identity',
+      description: 'Accounts, sign-in and tokens',
+      logger,
+      metrics,
+      readiness: standardReadiness(database, bus),
+    });
+    // Identity verifies its own tokens with its own public keys; no HTTP round trip needed.
+    registerAuthentication(app, createTokenVerifier({ jwks: signer.jwks() }));
+    registerAuthRoutes(app, auth, signer);
+
+    return {
+      app,
+      start: () => messaging.start(),
+      stop: () => messaging.stop(),
+    };
+  },
+};
