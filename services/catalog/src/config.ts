@@ -1,0 +1,11 @@
+import { PlatformEnv, serviceDirectory, serviceUrl } from '@bazaar/platform';
+import { z } from 'zod';
+
+export const CatalogConfig = PlatformEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(serviceDirectory.catalog.port),
+  GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(serviceDirectory.catalog.grpcPort),
+  IDENTITY_URL: z.url().default(serviceUrl('identity', {})),
+  BAZAAR_SEED_DEMO: z.enum(['0', '1']).default('0'),
+  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
+});
+export type CatalogConfig = z.infer<typeof CatalogConfig>;

@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { catalogService } from './service';
+
+await runServiceProcess(catalogService);

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoCategories, demoProducts } from '@bazaar/demo';
+import {
+  createHttpServer,
+  createMessaging,
+  createTokenVerifier,
+  type GrpcServer,
+  registerAuthentication,
+  type ServiceDefinition,
+  standardReadiness,
+} from '@bazaar/platform';
+import { CatalogConfig } from './config';
+import { categories, inbox, outbox } from './db/schema';
+import { catalogSubscriptions } from './events/subscriptions';
+import { startCatalogGrpc } from './grpc/catalog.grpc';
+import { registerProductRoutes } from './http/products.routes';
+import { createCatalogService } from './services/catalog.service';
+import { ProductCache } from './services/product-cache';
+
+export const catalogService: ServiceDefinition<CatalogConfig> = {
+  name: 'catalog',
+  config: CatalogConfig,
+  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  async create({ config, logger, metrics, database, bus, kv }) {
+    const cache = new ProductCache(kv, config.CATALOG_CACHE_TTL_SECONDS);
+    const messaging = createMessaging({
+      service: 'catalog',
+      database,
+      bus,
+      logger,
+      metrics,
+      outbox,
+      inbox,
+      // New availability must show at once, but only once it has committed.
+      onEventApplied: () => void cache.invalidate().catch(() => {}),
+    });
+    const catalog = createCatalogService({ db: database.db, messaging, cache });
+    // Categories are reference data: always present, whether or not the demo products are loaded.
+    await database.db
+      .insert(categories)
+      .values([...demoCategories])
+      .onConflictDoNothing();
+    if (config.BAZAAR_SEED_DEMO === '1' && (await catalog.seedDemoCatalog(demoProducts, demoCategories))) {
+      logger.info({ products: demoProducts.length }, 'demo catalog loaded');
+    }
+
+    const app = await createHttpServer({
+      service: 'catalog',
+      title: 'Bazaar catalog',
+      description: 'Products, categories, search',
+      logger,
+      metrics,
+      readiness: standardReadiness(database, bus),
+    });
+    registerAuthentication(
+      app,
+      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
+    );
+    registerProductRoutes(app, catalog);
+
+    let grpc: GrpcServer | undefined;
+    return {
+      app,
+      async start() {
+        grpc = await startCatalogGrpc(database.db, config.HOST, config.GRPC_PORT);
+        await messaging.start(catalogSubscriptions(catalog));
+      },
+      async stop() {
+        await grpc?.close();
+        await messaging.stop();
+      },
+      grpcUrl: () => grpc?.url ?? '',
+    };
+  },
+};

@@ -1,0 +1,52 @@
+import type { KeyValueStore } from '@bazaar/platform';
+
+/**
+ * Read-through cache of serialised answers, two levels: this process's memory, then Redis (shared by
+ * replicas). Every change bumps one generation number that is part of each key, so invalidation is a
+ * single write and never a scan; old entries simply expire.
+ */
+export class ProductCache {
+  private generation?: { value: string; readAt: number };
+  private readonly local = new Map<string, { value: string; expiresAt: number }>();
+  private static readonly maxLocalEntries = 2_000;
+
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly ttlSeconds: number,
+    // Other replicas see a bump within this long.
+    private readonly generationMaxAgeMs = 250,
+  ) {}
+
+  async read(key: string, load: () => Promise<string>): Promise<string> {
+    const fullKey = `catalog:${await this.currentGeneration()}:${key}`;
+    const now = Date.now();
+    const near = this.local.get(fullKey);
+    if (near && near.expiresAt > now) return near.value;
+    const value = (await this.kv.get(fullKey).catch(() => null)) ?? (await this.loadAndShare(fullKey, load));
+    if (this.local.size >= ProductCache.maxLocalEntries) this.local.clear();
+    this.local.set(fullKey, { value, expiresAt: now + this.ttlSeconds * 1000 });
+    return value;
+  }
+
+  private async loadAndShare(fullKey: string, load: () => Promise<string>): Promise<string> {
+    const fresh = await load();
+    await this.kv.set(fullKey, fresh, this.ttlSeconds).catch(() => {});
+    return fresh;
+  }
+
+  async invalidate(): Promise<void> {
+    const next = String(Date.now()) + Math.random().toString(36).slice(2, 6);
+    await this.kv.set('catalog:generation', next);
+    this.generation = { value: next, readAt: Date.now() };
+    this.local.clear();
+  }
+
+  private async currentGeneration(): Promise<string> {
+    const now = Date.now();
+    if (this.generation && now - this.generation.readAt < this.generationMaxAgeMs)
+      return this.generation.value;
+    const value = (await this.kv.get('catalog:generation').catch(() => null)) ?? '0';
+    this.generation = { value, readAt: now };
+    return value;
+  }
+}
