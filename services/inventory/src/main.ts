@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { inventoryService } from './service';
+
+await runServiceProcess(inventoryService);

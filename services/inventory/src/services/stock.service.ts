@@ -1,0 +1,232 @@
+import { type CloudEvent, createEvent, type StockLine } from '@bazaar/contracts';
+import { conflict, type Db, type Emit, type Messaging, notFound, type Tx } from '@bazaar/platform';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { reservationLines, reservations, stockItems } from '../db/schema';
+import { aggregateLines, findShortfalls } from '../domain/allocation';
+
+const source = '/bazaar/inventory';
+
+export interface StockLevel {
+  sku: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+type StockRow = typeof stockItems.$inferSelect;
+const toLevel = (r: StockRow): StockLevel => ({
+  sku: r.sku,
+  onHand: r.onHand,
+  reserved: r.reserved,
+  available: r.onHand - r.reserved,
+});
+const stockChanged = (r: StockRow, correlationId: string) =>
+  createEvent('StockChanged', toLevel(r), { source, correlationId });
+
+export type ReservationOutcome = 'reserved' | 'out_of_stock' | 'already_decided';
+
+export function createStockService(deps: { db: Db; messaging: Messaging; reservationTtlSeconds: number }) {
+  const { db, messaging } = deps;
+
+  /** Moves stock for the lines under row locks taken in SKU order; returns the changed rows. */
+  async function adjust(tx: Tx, lines: readonly StockLine[], change: { onHand: number; reserved: number }) {
+    const changed: StockRow[] = [];
+    for (const line of aggregateLines(lines)) {
+      const [row] = await tx
+        .update(stockItems)
+        .set({
+          onHand: sql`${stockItems.onHand} + ${change.onHand * line.quantity}`,
+          reserved: sql`${stockItems.reserved} + ${change.reserved * line.quantity}`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(stockItems.sku, line.sku))
+        .returning();
+      if (row) changed.push(row);
+    }
+    return changed;
+  }
+
+  async function findReservation(tx: Tx, orderId: string) {
+    const [reservation] = await tx
+      .select()
+      .from(reservations)
+      .where(eq(reservations.orderId, orderId))
+      .for('update')
+      .limit(1);
+    if (!reservation) return undefined;
+    const lines = await tx
+      .select({ sku: reservationLines.sku, quantity: reservationLines.quantity })
+      .from(reservationLines)
+      .where(eq(reservationLines.reservationId, reservation.id))
+      .orderBy(asc(reservationLines.sku));
+    return { ...reservation, lines };
+  }
+
+  async function release(
+    tx: Tx,
+    emit: Emit,
+    orderId: string,
+    reason: string,
+    status: 'RELEASED' | 'EXPIRED',
+  ) {
+    const reservation = await findReservation(tx, orderId);
+    if (reservation?.status !== 'HELD') return false;
+    const changed = await adjust(tx, reservation.lines, { onHand: 0, reserved: -1 });
+    await tx
+      .update(reservations)
+      .set({ status, updatedAt: sql`now()` })
+      .where(eq(reservations.id, reservation.id));
+    emit(
+      createEvent(
+        'StockReleased',
+        { orderId, reservationId: reservation.id, lines: reservation.lines, reason },
+        { source, correlationId: orderId },
+      ),
+      ...changed.map((r) => stockChanged(r, orderId)),
+    );
+    return true;
+  }
+
+  return {
+    async getStock(sku: string): Promise<StockLevel> {
+      const [row] = await db.select().from(stockItems).where(eq(stockItems.sku, sku)).limit(1);
+      if (!row) throw notFound('inventory.sku_not_found', `No stock is kept for ${sku}.`);
+      return toLevel(row);
+    },
+
+    async listAvailability(skus: string[]): Promise<StockLevel[]> {
+      if (skus.length === 0) return [];
+      const rows = await db.select().from(stockItems).where(inArray(stockItems.sku, skus));
+      const bySku = new Map(rows.map((r) => [r.sku, toLevel(r)]));
+      return skus.map((sku) => bySku.get(sku) ?? { sku, onHand: 0, reserved: 0, available: 0 });
+    },
+
+    /** Sets the counted stock of a SKU; it cannot drop below what is promised to orders. */
+    async setOnHand(sku: string, onHand: number): Promise<StockLevel> {
+      return messaging.transact(async (tx, emit) => {
+        await tx.insert(stockItems).values({ sku, onHand: 0 }).onConflictDoNothing();
+        const [current] = await tx.select().from(stockItems).where(eq(stockItems.sku, sku)).for('update');
+        if (onHand < current!.reserved) {
+          throw conflict(
+            'inventory.below_reserved',
+            `${sku} has ${current!.reserved} units reserved for orders; on hand cannot be ${onHand}.`,
+            { reserved: current!.reserved },
+          );
+        }
+        const [row] = await tx
+          .update(stockItems)
+          .set({ onHand, updatedAt: sql`now()` })
+          .where(eq(stockItems.sku, sku))
+          .returning();
+        emit(stockChanged(row!, sku));
+        return toLevel(row!);
+      });
+    },
+
+    /**
+     * Reserves every line of an order or none. The SKU rows are locked in a fixed order before anything
+     * is checked, so concurrent orders for the same stock queue up instead of overselling or deadlocking;
+     * the decision is recorded per order, so a repeated request changes nothing.
+     */
+    async reserveForOrder(
+      tx: Tx,
+      emit: Emit,
+      orderId: string,
+      lines: readonly StockLine[],
+    ): Promise<ReservationOutcome> {
+      const [decided] = await tx
+        .select({ id: reservations.id })
+        .from(reservations)
+        .where(eq(reservations.orderId, orderId));
+      if (decided) return 'already_decided';
+      const wanted = aggregateLines(lines);
+      const rows = await tx
+        .select()
+        .from(stockItems)
+        .where(
+          inArray(
+            stockItems.sku,
+            wanted.map((l) => l.sku),
+          ),
+        )
+        .orderBy(asc(stockItems.sku))
+        .for('update');
+      const shortfalls = findShortfalls(wanted, new Map(rows.map((r) => [r.sku, r.onHand - r.reserved])));
+      const reservationId = uuidv7();
+      const expiresAt = new Date(Date.now() + deps.reservationTtlSeconds * 1000);
+      if (shortfalls.length > 0) {
+        await tx.insert(reservations).values({ id: reservationId, orderId, status: 'REJECTED', expiresAt });
+        emit(
+          createEvent(
+            'StockReservationFailed',
+            { orderId, reason: 'OUT_OF_STOCK', unavailable: shortfalls },
+            { source, correlationId: orderId },
+          ),
+        );
+        return 'out_of_stock';
+      }
+      const changed = await adjust(tx, wanted, { onHand: 0, reserved: 1 });
+      await tx.insert(reservations).values({ id: reservationId, orderId, status: 'HELD', expiresAt });
+      await tx.insert(reservationLines).values(wanted.map((l) => ({ reservationId, ...l })));
+      const events: CloudEvent[] = [
+        createEvent(
+          'StockReserved',
+          { orderId, reservationId, lines: wanted, expiresAt: expiresAt.toISOString() },
+          { source, correlationId: orderId },
+        ),
+        ...changed.map((r) => stockChanged(r, orderId)),
+      ];
+      emit(...events);
+      return 'reserved';
+    },
+
+    /** Compensation for a cancelled order: its held stock goes back on the shelf. */
+    releaseForOrder(tx: Tx, emit: Emit, orderId: string, reason: string) {
+      return release(tx, emit, orderId, reason, 'RELEASED');
+    },
+
+    /** The goods left the warehouse: held units become sold units. */
+    async commitForOrder(tx: Tx, emit: Emit, orderId: string): Promise<boolean> {
+      const reservation = await findReservation(tx, orderId);
+      if (reservation?.status !== 'HELD') return false;
+      const changed = await adjust(tx, reservation.lines, { onHand: -1, reserved: -1 });
+      await tx
+        .update(reservations)
+        .set({ status: 'COMMITTED', updatedAt: sql`now()` })
+        .where(eq(reservations.id, reservation.id));
+      emit(...changed.map((r) => stockChanged(r, orderId)));
+      return true;
+    },
+
+    /** Releases reservations past their expiry; SKIP LOCKED lets several replicas sweep side by side. */
+    async expireReservations(limit = 100): Promise<number> {
+      return messaging.transact(async (tx, emit) => {
+        const due = await tx
+          .select({ orderId: reservations.orderId })
+          .from(reservations)
+          .where(and(eq(reservations.status, 'HELD'), lt(reservations.expiresAt, sql`now()`)))
+          .limit(limit)
+          .for('update', { skipLocked: true });
+        for (const { orderId } of due) await release(tx, emit, orderId, 'EXPIRED', 'EXPIRED');
+        return due.length;
+      });
+    },
+
+    async seedDemoStock(items: readonly { sku: string; stock: number }[]): Promise<boolean> {
+      const [existing] = await db.select({ sku: stockItems.sku }).from(stockItems).limit(1);
+      if (existing) return false;
+      await messaging.transact(async (tx, emit) => {
+        const rows = await tx
+          .insert(stockItems)
+          .values(items.map((i) => ({ sku: i.sku, onHand: i.stock })))
+          .onConflictDoNothing()
+          .returning();
+        emit(...rows.map((r) => stockChanged(r, r.sku)));
+      });
+      return true;
+    },
+  };
+}
+
+export type StockService = ReturnType<typeof createStockService>;
