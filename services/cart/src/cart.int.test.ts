@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { catalogService } from '@bazaar/catalog';
+import { type CloudEvent, createEvent } from '@bazaar/contracts';
+import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
+import { inventoryService } from '@bazaar/inventory';
+import {
+  createLogger,
+  type EventBus,
+  RabbitMqBus,
+  type RunningService,
+  startService,
+} from '@bazaar/platform';
+import {
+  type EmbeddedTestInfrastructure,
+  eventually,
+  openEmbeddedTestInfrastructure,
+  testEnv,
+  testModes,
+} from '@bazaar/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartService } from './service';
+
+describe.each(testModes())('cart and checkout (%s)', (mode) => {
+  let infra: EmbeddedTestInfrastructure | undefined;
+  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let catalog: RunningService;
+  let inventory: RunningService;
+  let cart: RunningService;
+  let bus: EventBus;
+  let shopper: TestUser;
+  const checkedOut: CloudEvent[] = [];
+  const address = {
+    name: 'Ada Lovelace',
+    line1: '12 Analytical Row',
+    city: 'London',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  };
+
+  beforeAll(async () => {
+    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
+    const env = testEnv(mode, { BAZAAR_SEED_DEMO: '1' });
+    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
+    const withIdentity = { ...env, IDENTITY_URL: identity.url };
+    catalog = await startService(catalogService, { env: withIdentity, shared: infra });
+    inventory = await startService(inventoryService, { env: withIdentity, shared: infra });
+    cart = await startService(cartService, {
+      env: { ...withIdentity, CATALOG_GRPC_URL: catalog.grpcUrl!, INVENTORY_GRPC_URL: inventory.grpcUrl! },
+      shared: infra,
+    });
+    bus =
+      infra?.bus ??
+      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
+        namespace: env.BAZAAR_NAMESPACE,
+      }));
+    await bus.subscribe('cart-test-observer', ['cart.checked.out'], async (raw) => {
+      checkedOut.push(raw as CloudEvent);
+    });
+    shopper = await identity.customer();
+  });
+  afterAll(async () => {
+    await cart?.stop();
+    await inventory?.stop();
+    await catalog?.stop();
+    await identity?.stop();
+    if (!infra) await bus?.close();
+    await infra?.close();
+  });
+
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+    headers: Record<string, string> = {},
+  ) => cart.app.inject({ method, url, payload, headers });
+  const as = (user: TestUser, extra: Record<string, string> = {}) => ({ ...user.headers, ...extra });
+
+  it('adds, changes and removes lines with the catalog price, refusing what cannot be sold', async () => {
+    const user = await identity.customer();
+    const added = await call('POST', '/api/v1/cart/items', { sku: 'KIT-MUG-STONE', quantity: 2 }, as(user));
+    expect(added.statusCode).toBe(200);
+    expect(added.json().items[0]).toMatchObject({
+      sku: 'KIT-MUG-STONE',
+      quantity: 2,
+      unitPrice: { amount: 1250, currency: 'EUR' },
+    });
+    expect(added.json().total).toEqual({ amount: 2500, currency: 'EUR' });
+    expect(
+      (await call('POST', '/api/v1/cart/items', { sku: 'NO-SUCH-SKU', quantity: 1 }, as(user))).statusCode,
+    ).toBe(404);
+    expect(
+      (await call('POST', '/api/v1/cart/items', { sku: 'KIT-TEA-TIN', quantity: 1 }, as(user))).json().code,
+    ).toBe('cart.insufficient_stock');
+    expect(
+      (await call('POST', '/api/v1/cart/items', { sku: 'KIT-MUG-STONE', quantity: 0 }, as(user))).statusCode,
+    ).toBe(400);
+    expect((await call('POST', '/api/v1/cart/items', { sku: 'KIT-MUG-STONE' }, as(user))).statusCode).toBe(
+      400,
+    );
+    expect(
+      (await call('PATCH', '/api/v1/cart/items/KIT-MUG-STONE', { quantity: 5 }, as(user))).json().items[0]
+        .quantity,
+    ).toBe(5);
+    await call('POST', '/api/v1/cart/items', { sku: 'KIT-DUTCH-OVEN', quantity: 1 }, as(user));
+    const over = await call('PATCH', '/api/v1/cart/items/KIT-DUTCH-OVEN', { quantity: 4 }, as(user));
+    expect(over.json().code).toBe('cart.insufficient_stock');
+    const tooMany = await call('PATCH', '/api/v1/cart/items/KIT-DUTCH-OVEN', { quantity: 100 }, as(user));
+    expect(tooMany.statusCode).toBe(400);
+    await call('DELETE', '/api/v1/cart/items/KIT-DUTCH-OVEN', undefined, as(user));
+    expect(
+      (await call('PATCH', '/api/v1/cart/items/OUT-COMPASS', { quantity: 1 }, as(user))).statusCode,
+    ).toBe(404);
+    expect(
+      (await call('DELETE', '/api/v1/cart/items/KIT-MUG-STONE', undefined, as(user))).json().items,
+    ).toEqual([]);
+    expect((await call('DELETE', '/api/v1/cart/items/KIT-MUG-STONE', undefined, as(user))).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('keeps a guest cart by id and merges it at sign-in', async () => {
+    const guest = (await call('POST', '/api/v1/cart/items', { sku: 'BOO-KNOTS', quantity: 1 })).json();
+    expect(guest.items).toHaveLength(1);
+    const again = await call(
+      'POST',
+      '/api/v1/cart/items',
+      { sku: 'BOO-KNOTS', quantity: 1 },
+      { 'x-cart-id': guest.id },
+    );
+    expect(again.json().items[0].quantity).toBe(2);
+    const user = await identity.customer();
+    await call('POST', '/api/v1/cart/items', { sku: 'BOO-FERMENT', quantity: 1 }, as(user));
+    const merged = (await call('GET', '/api/v1/cart', undefined, as(user, { 'x-cart-id': guest.id }))).json();
+    expect(merged.items.map((i: { sku: string; quantity: number }) => [i.sku, i.quantity])).toEqual([
+      ['BOO-FERMENT', 1],
+      ['BOO-KNOTS', 2],
+    ]);
+    expect((await call('GET', '/api/v1/cart', undefined, { 'x-cart-id': guest.id })).json().items).toEqual(
+      [],
+    );
+    // A user's id is not a guest cart id: nobody reads another user's cart through X-Cart-Id.
+    const peek = (await call('GET', '/api/v1/cart', undefined, { 'x-cart-id': user.id })).json();
+    expect(peek.items).toEqual([]);
+    expect((await call('GET', '/api/v1/cart', undefined, { 'x-cart-id': 'not-a-uuid' })).statusCode).toBe(
+      400,
+    );
+  });
+
+  it('keeps carts current when a price changes', async () => {
+    const user = await identity.customer();
+    await call('POST', '/api/v1/cart/items', { sku: 'HOM-NOTEBOOK-A5', quantity: 2 }, as(user));
+    const event = createEvent(
+      'PriceChanged',
+      {
+        productId: randomUUID(),
+        sku: 'HOM-NOTEBOOK-A5',
+        oldPrice: { amount: 1490, currency: 'EUR' },
+        newPrice: { amount: 990, currency: 'EUR' },
+      },
+      { source: '/bazaar/catalog', correlationId: 'p' },
+    );
+    await bus.publish(event);
+    await bus.publish(event);
+    await eventually(
+      async () => (await call('GET', '/api/v1/cart', undefined, as(user))).json().total.amount === 1980,
+      { what: 'repriced cart' },
+    );
+  });
+
+  it('checks out once per key, announcing CartCheckedOut and emptying the cart', async () => {
+    const body = { shippingAddress: address, paymentMethod: 'pm_card_visa' };
+    expect(
+      (await call('POST', '/api/v1/checkout', body, as(shopper, { 'idempotency-key': 'k0' }))).json().code,
+    ).toBe('cart.empty');
+    await call('POST', '/api/v1/cart/items', { sku: 'ELE-CHARGER-65W', quantity: 1 }, as(shopper));
+    expect((await call('POST', '/api/v1/checkout', body, as(shopper))).json().code).toBe(
+      'checkout.idempotency_key_required',
+    );
+    expect((await call('POST', '/api/v1/checkout', body, { 'idempotency-key': 'k1' })).statusCode).toBe(401);
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/v1/checkout',
+          { ...body, shippingAddress: { ...address, country: 'Britain' } },
+          as(shopper, { 'idempotency-key': 'k1' }),
+        )
+      ).statusCode,
+    ).toBe(400);
+
+    const key = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call('POST', '/api/v1/checkout', body, as(shopper, { 'idempotency-key': key })),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202, 202, 202]);
+    const orderIds = new Set(answers.map((a) => a.json().orderId));
+    expect(orderIds.size).toBe(1);
+    const [orderId] = [...orderIds];
+    const events = await eventually(
+      () => {
+        const mine = checkedOut.filter((e) => (e.data as { orderId: string }).orderId === orderId);
+        return mine.length > 0 && mine;
+      },
+      { what: 'CartCheckedOut' },
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(checkedOut.filter((e) => (e.data as { userId: string }).userId === shopper.id)).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({
+      userId: shopper.id,
+      email: shopper.email,
+      idempotencyKey: key,
+      total: { amount: 3900, currency: 'EUR' },
+      lines: [{ sku: 'ELE-CHARGER-65W', quantity: 1, unitPrice: { amount: 3900, currency: 'EUR' } }],
+    });
+    expect((await call('GET', '/api/v1/cart', undefined, as(shopper))).json().items).toEqual([]);
+    const replay = await call('POST', '/api/v1/checkout', body, as(shopper, { 'idempotency-key': key }));
+    expect(replay.json().orderId).toBe(orderId);
+    const reused = await call(
+      'POST',
+      '/api/v1/checkout',
+      { ...body, paymentMethod: 'pm_card_flaky' },
+      as(shopper, { 'idempotency-key': key }),
+    );
+    expect(reused.statusCode).toBe(422);
+  });
+});

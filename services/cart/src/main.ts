@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { cartService } from './service';
+
+await runServiceProcess(cartService);

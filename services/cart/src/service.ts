@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  catalogV1,
+  createGrpcClient,
+  createHttpServer,
+  createMessaging,
+  createTokenVerifier,
+  inventoryV1,
+  registerAuthentication,
+  type ServiceDefinition,
+  standardReadiness,
+} from '@bazaar/platform';
+import { CartConfig } from './config';
+import { inbox, outbox } from './db/schema';
+import { cartSubscriptions } from './events/subscriptions';
+import { registerCartRoutes } from './http/cart.routes';
+import { createCartService } from './services/cart.service';
+import { RedisCartStore, SqlCartStore } from './services/cart-store';
+
+export const cartService: ServiceDefinition<CartConfig> = {
+  name: 'cart',
+  config: CartConfig,
+  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  async create({ config, logger, metrics, database, bus, kv }) {
+    const messaging = createMessaging({ service: 'cart', database, bus, logger, metrics, outbox, inbox });
+    const carts = createCartService({
+      db: database.db,
+      messaging,
+      store: kv.redis ? new RedisCartStore(kv.redis) : new SqlCartStore(database.db),
+      catalog: createGrpcClient(catalogV1.CatalogService, {
+        baseUrl: config.CATALOG_GRPC_URL,
+        timeoutMs: config.GRPC_TIMEOUT_MS,
+      }),
+      inventory: createGrpcClient(inventoryV1.InventoryService, {
+        baseUrl: config.INVENTORY_GRPC_URL,
+        timeoutMs: config.GRPC_TIMEOUT_MS,
+      }),
+    });
+    const app = await createHttpServer({
+      service: 'cart',
+      title: 'Bazaar cart',
+      description: 'Carts and checkout',
+      logger,
+      metrics,
+      readiness: standardReadiness(database, bus),
+    });
+    registerAuthentication(
+      app,
+      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
+    );
+    registerCartRoutes(app, carts);
+    return {
+      app,
+      start: () => messaging.start(cartSubscriptions(carts)),
+      stop: () => messaging.stop(),
+    };
+  },
+};

@@ -1,0 +1,236 @@
+import { type Address, createEvent } from '@bazaar/contracts';
+import {
+  AppError,
+  type catalogV1,
+  conflict,
+  type Db,
+  invalid,
+  type inventoryV1,
+  isUnavailable,
+  type Messaging,
+  notFound,
+  type Principal,
+  type Tx,
+} from '@bazaar/platform';
+import type { Client } from '@connectrpc/connect';
+import { and, eq } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { checkouts } from '../db/schema';
+import { canonicalHash, MAX_QUANTITY, mergeLines, toCartView } from '../domain/cart';
+import type { CartLine, CartStore } from './cart-store';
+
+export interface CartOwner {
+  principal?: Principal;
+  guestCartId?: string;
+}
+
+export interface CheckoutBody {
+  shippingAddress: Address;
+  paymentMethod: string;
+}
+
+const userKey = (userId: string) => `user:${userId}`;
+const guestKey = (cartId: string) => `guest:${cartId}`;
+
+export function createCartService(deps: {
+  db: Db;
+  messaging: Messaging;
+  store: CartStore;
+  catalog: Client<typeof catalogV1.CatalogService>;
+  inventory: Client<typeof inventoryV1.InventoryService>;
+}) {
+  const { db, messaging, store, catalog, inventory } = deps;
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isUnavailable(err)) {
+        throw new AppError(
+          'unavailable',
+          'cart.dependency_unavailable',
+          `The ${what} cannot be reached right now; try again shortly.`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  const productsBySku = async (skus: string[]) => {
+    const res = await call('catalog', () => catalog.getProducts({ skus }));
+    return new Map(res.products.map((p) => [p.sku, p]));
+  };
+  const availableBySku = async (skus: string[]) => {
+    const res = await call('inventory', () => inventory.getAvailability({ skus }));
+    return new Map(res.items.map((i) => [i.sku, i.available]));
+  };
+
+  /**
+   * Which cart a request means: a signed-in user's own, or a guest's by id. A guest cart presented by a
+   * signed-in user is merged into theirs and dropped: that is the merge at sign-in.
+   */
+  async function resolveCart(owner: CartOwner): Promise<{ key: string; id: string }> {
+    if (owner.principal) {
+      const key = userKey(owner.principal.userId);
+      if (owner.guestCartId) {
+        const guest = await store.lines(guestKey(owner.guestCartId));
+        if (guest.length > 0) {
+          const mine = await store.lines(key);
+          const available = await availableBySku(guest.map((l) => l.sku));
+          for (const line of mergeLines(mine, guest, available)) await store.put(key, line);
+          await store.clear(guestKey(owner.guestCartId));
+        }
+      }
+      return { key, id: owner.principal.userId };
+    }
+    // A new guest gets an id with the first answer and sends it back in X-Cart-Id.
+    const id = owner.guestCartId ?? uuidv7();
+    return { key: guestKey(id), id };
+  }
+
+  async function view(cart: { key: string; id: string }) {
+    return toCartView(cart.id, await store.lines(cart.key));
+  }
+
+  async function assertAvailable(sku: string, quantity: number) {
+    const available = (await availableBySku([sku])).get(sku) ?? 0;
+    if (quantity > available) {
+      throw conflict('cart.insufficient_stock', `Only ${available} of ${sku} available.`, { available });
+    }
+  }
+
+  return {
+    async getCart(owner: CartOwner) {
+      return view(await resolveCart(owner));
+    },
+
+    async addItem(owner: CartOwner, sku: string, quantity: number) {
+      const cart = await resolveCart(owner);
+      const product = (await productsBySku([sku])).get(sku);
+      if (!product?.active) throw notFound('cart.unknown_sku', `There is no product ${sku} for sale.`);
+      const existing = (await store.lines(cart.key)).find((l) => l.sku === sku);
+      const total = (existing?.quantity ?? 0) + quantity;
+      if (total > MAX_QUANTITY)
+        throw invalid('cart.quantity_limit', `At most ${MAX_QUANTITY} of one item per order.`);
+      await assertAvailable(sku, total);
+      const line: CartLine = {
+        sku,
+        productId: product.productId,
+        name: product.name,
+        quantity: total,
+        unitAmount: Number(product.priceAmount),
+        currency: product.currency,
+      };
+      await store.put(cart.key, line);
+      return view(cart);
+    },
+
+    async setQuantity(owner: CartOwner, sku: string, quantity: number) {
+      const cart = await resolveCart(owner);
+      const existing = (await store.lines(cart.key)).find((l) => l.sku === sku);
+      if (!existing) throw notFound('cart.item_not_found', `${sku} is not in the cart.`);
+      await assertAvailable(sku, quantity);
+      await store.put(cart.key, { ...existing, quantity });
+      return view(cart);
+    },
+
+    async removeItem(owner: CartOwner, sku: string) {
+      const cart = await resolveCart(owner);
+      if (!(await store.remove(cart.key, sku)))
+        throw notFound('cart.item_not_found', `${sku} is not in the cart.`);
+      return view(cart);
+    },
+
+    /** Keeps stored prices current; the checkout re-prices from the catalog anyway. */
+    async applyPriceChange(tx: Tx, sku: string, amount: number, currency: string) {
+      await store.reprice(sku, amount, currency, tx);
+    },
+
+    /**
+     * Turns the cart into an order: re-priced from the catalog, recorded with its Idempotency-Key and
+     * announced (CartCheckedOut) in one transaction, then the cart is emptied. A repeat of the same
+     * request gets the first answer; the same key with another body is refused.
+     */
+    async checkout(owner: CartOwner & { principal: Principal }, key: string, body: CheckoutBody) {
+      const userId = owner.principal.userId;
+      const bodyHash = canonicalHash(body);
+      const previous = async () => {
+        const [row] = await db
+          .select()
+          .from(checkouts)
+          .where(and(eq(checkouts.userId, userId), eq(checkouts.idempotencyKey, key)));
+        if (row && row.bodyHash !== bodyHash) {
+          throw new AppError(
+            'rule_violation',
+            'checkout.idempotency_key_reused',
+            'This Idempotency-Key was used for another checkout.',
+          );
+        }
+        return row?.response;
+      };
+      const replay = await previous();
+      if (replay) return replay;
+
+      const cart = await resolveCart(owner);
+      const lines = await store.lines(cart.key);
+      if (lines.length === 0) {
+        // A twin request may have just checked this cart out and emptied it.
+        const twin = await previous();
+        if (twin) return twin;
+        throw invalid('cart.empty', 'The cart is empty.');
+      }
+      const products = await productsBySku(lines.map((l) => l.sku));
+      const priced = lines.map((l) => {
+        const p = products.get(l.sku);
+        if (!p?.active) throw conflict('checkout.product_unavailable', `${l.name} is no longer for sale.`);
+        return {
+          sku: l.sku,
+          productId: p.productId,
+          name: p.name,
+          quantity: l.quantity,
+          unitPrice: { amount: Number(p.priceAmount), currency: p.currency },
+        };
+      });
+      const currency = priced[0]!.unitPrice.currency;
+      const total = { amount: priced.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0), currency };
+      const orderId = uuidv7();
+      const response = { orderId, status: 'PENDING' as const };
+      try {
+        await messaging.transact(async (tx, emit) => {
+          await tx.insert(checkouts).values({ orderId, userId, idempotencyKey: key, bodyHash, response });
+          emit(
+            createEvent(
+              'CartCheckedOut',
+              {
+                orderId,
+                cartId: cart.id,
+                userId,
+                email: owner.principal.email,
+                lines: priced,
+                total,
+                shippingAddress: body.shippingAddress,
+                paymentMethod: body.paymentMethod,
+                idempotencyKey: key,
+                checkedOutAt: new Date().toISOString(),
+              },
+              { source: '/bazaar/cart', correlationId: orderId },
+            ),
+          );
+        });
+      } catch (err) {
+        const code =
+          (err as { code?: string; cause?: { code?: string } }).code ??
+          (err as { cause?: { code?: string } }).cause?.code;
+        if (code === '23505') {
+          const winner = await previous();
+          if (winner) return winner;
+        }
+        throw err;
+      }
+      await store.clear(cart.key);
+      return response;
+    },
+  };
+}
+
+export type CartService = ReturnType<typeof createCartService>;
