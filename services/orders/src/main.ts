@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { ordersService } from './service';
+
+await runServiceProcess(ordersService);

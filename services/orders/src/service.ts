@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createHttpServer,
+  createMessaging,
+  createTokenVerifier,
+  registerAuthentication,
+  type ServiceDefinition,
+  standardReadiness,
+} from '@bazaar/platform';
+import { Counter, Histogram } from 'prom-client';
+import { OrdersConfig } from './config';
+import { inbox, outbox } from './db/schema';
+import { orderSubscriptions } from './events/subscriptions';
+import { registerOrderRoutes } from './http/orders.routes';
+import { createOrderService } from './services/order.service';
+
+export const ordersService: ServiceDefinition<OrdersConfig> = {
+  name: 'orders',
+  config: OrdersConfig,
+  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  async create({ config, logger, metrics, database, bus }) {
+    const messaging = createMessaging({ service: 'orders', database, bus, logger, metrics, outbox, inbox });
+    const orders = createOrderService({
+      db: database.db,
+      messaging,
+      logger,
+      deadlineSeconds: config.ORDER_DEADLINE_SECONDS,
+      metrics: {
+        sagaDuration: new Histogram({
+          name: 'saga_duration_seconds',
+          help: 'From checkout to COMPLETED or CANCELLED',
+          labelNames: ['state'],
+          buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+          registers: [metrics.registry],
+        }),
+        finished: new Counter({
+          name: 'orders_finished_total',
+          help: 'Orders by the state their saga ended in',
+          labelNames: ['state', 'reason'],
+          registers: [metrics.registry],
+        }),
+      },
+    });
+
+    const app = await createHttpServer({
+      service: 'orders',
+      title: 'Bazaar orders',
+      description: 'Orders and the state of their checkout saga',
+      logger,
+      metrics,
+      readiness: standardReadiness(database, bus),
+    });
+    registerAuthentication(
+      app,
+      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
+    );
+    registerOrderRoutes(app, orders);
+
+    let sweeper: NodeJS.Timeout | undefined;
+    return {
+      app,
+      async start() {
+        await messaging.start(orderSubscriptions(orders));
+        sweeper = setInterval(() => {
+          orders.cancelOverdue().catch((err) => logger.warn({ err }, 'deadline sweep failed'));
+        }, config.ORDER_SWEEP_MS);
+      },
+      async stop() {
+        clearInterval(sweeper);
+        await messaging.stop();
+      },
+    };
+  },
+};

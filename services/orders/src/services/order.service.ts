@@ -1,0 +1,323 @@
+import { type CancelReason, createEvent, type EventData, type OrderStatus } from '@bazaar/contracts';
+import {
+  conflict,
+  type Db,
+  type Emit,
+  isAdmin,
+  type Logger,
+  type Messaging,
+  notFound,
+  type Principal,
+  TransientError,
+  type Tx,
+} from '@bazaar/platform';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Counter, Histogram } from 'prom-client';
+import { v7 as uuidv7 } from 'uuid';
+import { orderLines, orderStatusHistory, orders } from '../db/schema';
+import { applyFact, cancel } from '../domain/order';
+import type { Fact } from '../domain/order-status';
+
+const source = '/bazaar/orders';
+type OrderRow = typeof orders.$inferSelect;
+
+export interface OrderView {
+  id: string;
+  status: OrderStatus;
+  cancelReason?: CancelReason;
+  lines: {
+    sku: string;
+    productId: string;
+    name: string;
+    quantity: number;
+    unitPrice: { amount: number; currency: string };
+    lineTotal: { amount: number; currency: string };
+  }[];
+  total: { amount: number; currency: string };
+  shippingAddress: OrderRow['shippingAddress'];
+  history: { status: OrderStatus; at: string; reason?: CancelReason }[];
+  shipment?: { trackingNumber: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderMetrics {
+  sagaDuration: Histogram<'state'>;
+  finished: Counter<'state' | 'reason'>;
+}
+
+export function createOrderService(deps: {
+  db: Db;
+  messaging: Messaging;
+  logger: Logger;
+  deadlineSeconds: number;
+  metrics: OrderMetrics;
+}) {
+  const { db, messaging, logger, metrics } = deps;
+
+  async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow | undefined> {
+    const [row] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update').limit(1);
+    return row;
+  }
+
+  async function moveTo(
+    tx: Tx,
+    emit: Emit,
+    order: OrderRow,
+    status: OrderStatus,
+    extra: { cancelReason?: CancelReason; trackingNumber?: string } = {},
+  ) {
+    const at = new Date();
+    await tx
+      .update(orders)
+      .set({ status, cancelReason: extra.cancelReason, trackingNumber: extra.trackingNumber, updatedAt: at })
+      .where(eq(orders.id, order.id));
+    await tx
+      .insert(orderStatusHistory)
+      .values({ id: uuidv7(), orderId: order.id, status, reason: extra.cancelReason, at });
+    const correlation = { source, correlationId: order.id };
+    emit(
+      createEvent(
+        'OrderStatusChanged',
+        {
+          orderId: order.id,
+          userId: order.userId,
+          status,
+          cancelReason: extra.cancelReason,
+          at: at.toISOString(),
+        },
+        correlation,
+      ),
+    );
+    if (status === 'CANCELLED') {
+      emit(
+        createEvent(
+          'OrderCancelled',
+          {
+            orderId: order.id,
+            userId: order.userId,
+            reason: extra.cancelReason!,
+            previousStatus: order.status,
+          },
+          correlation,
+        ),
+      );
+    }
+    if (status === 'COMPLETED') {
+      emit(
+        createEvent(
+          'OrderCompleted',
+          {
+            orderId: order.id,
+            userId: order.userId,
+            total: { amount: order.totalAmount, currency: order.currency },
+          },
+          correlation,
+        ),
+      );
+    }
+    if (status === 'COMPLETED' || status === 'CANCELLED') {
+      const seconds = (at.getTime() - order.createdAt.getTime()) / 1000;
+      metrics.sagaDuration.observe({ state: status }, seconds);
+      metrics.finished.inc({ state: status, reason: extra.cancelReason ?? '' });
+    }
+  }
+
+  async function cancelLocked(tx: Tx, emit: Emit, order: OrderRow, reason: CancelReason) {
+    const outcome = cancel(order.status, reason);
+    if (outcome.kind === 'refused') return outcome;
+    await moveTo(tx, emit, order, 'CANCELLED', { cancelReason: reason });
+    return outcome;
+  }
+
+  async function toView(row: OrderRow): Promise<OrderView> {
+    const [lines, history] = await Promise.all([
+      db.select().from(orderLines).where(eq(orderLines.orderId, row.id)).orderBy(asc(orderLines.lineNo)),
+      db
+        .select()
+        .from(orderStatusHistory)
+        .where(eq(orderStatusHistory.orderId, row.id))
+        .orderBy(asc(orderStatusHistory.at), asc(orderStatusHistory.id)),
+    ]);
+    return {
+      id: row.id,
+      status: row.status,
+      ...(row.cancelReason ? { cancelReason: row.cancelReason } : {}),
+      lines: lines.map((l) => ({
+        sku: l.sku,
+        productId: l.productId,
+        name: l.name,
+        quantity: l.quantity,
+        unitPrice: { amount: l.unitAmount, currency: l.currency },
+        lineTotal: { amount: l.unitAmount * l.quantity, currency: l.currency },
+      })),
+      total: { amount: row.totalAmount, currency: row.currency },
+      shippingAddress: row.shippingAddress,
+      history: history.map((h) => ({
+        status: h.status,
+        at: h.at.toISOString(),
+        ...(h.reason ? { reason: h.reason } : {}),
+      })),
+      ...(row.trackingNumber ? { shipment: { trackingNumber: row.trackingNumber } } : {}),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  return {
+    /** A checkout becomes an order: recorded once per order id, whatever the number of deliveries. */
+    async createFromCheckout(tx: Tx, emit: Emit, checkout: EventData<'CartCheckedOut'>) {
+      const createdAt = new Date();
+      const inserted = await tx
+        .insert(orders)
+        .values({
+          id: checkout.orderId,
+          userId: checkout.userId,
+          email: checkout.email,
+          status: 'PENDING',
+          totalAmount: checkout.total.amount,
+          currency: checkout.total.currency,
+          shippingAddress: checkout.shippingAddress,
+          paymentMethod: checkout.paymentMethod,
+          paymentKey: checkout.idempotencyKey,
+          deadlineAt: new Date(createdAt.getTime() + deps.deadlineSeconds * 1000),
+          createdAt,
+          updatedAt: createdAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: orders.id });
+      if (inserted.length === 0) return;
+      await tx.insert(orderLines).values(
+        checkout.lines.map((l, i) => ({
+          orderId: checkout.orderId,
+          lineNo: i + 1,
+          sku: l.sku,
+          productId: l.productId,
+          name: l.name,
+          quantity: l.quantity,
+          unitAmount: l.unitPrice.amount,
+          currency: l.unitPrice.currency,
+        })),
+      );
+      await tx
+        .insert(orderStatusHistory)
+        .values({ id: uuidv7(), orderId: checkout.orderId, status: 'PENDING', at: createdAt });
+      const correlation = { source, correlationId: checkout.orderId };
+      emit(
+        createEvent(
+          'OrderCreated',
+          {
+            orderId: checkout.orderId,
+            userId: checkout.userId,
+            email: checkout.email,
+            lines: checkout.lines,
+            total: checkout.total,
+            shippingAddress: checkout.shippingAddress,
+            paymentMethod: checkout.paymentMethod,
+            paymentKey: checkout.idempotencyKey,
+          },
+          correlation,
+        ),
+        createEvent(
+          'OrderStatusChanged',
+          {
+            orderId: checkout.orderId,
+            userId: checkout.userId,
+            status: 'PENDING',
+            at: createdAt.toISOString(),
+          },
+          correlation,
+        ),
+      );
+    },
+
+    /** A step of the saga happened; the order follows, waits for a missing step, or ignores a repeat. */
+    async recordFact(
+      tx: Tx,
+      emit: Emit,
+      orderId: string,
+      fact: Fact,
+      extra: { trackingNumber?: string } = {},
+    ) {
+      const order = await lockOrder(tx, orderId);
+      if (!order) throw new TransientError(`order ${orderId} is not recorded yet`);
+      const outcome = applyFact(order.status, fact);
+      if (outcome.kind === 'too_early')
+        throw new TransientError(`order ${orderId} is ${order.status}; ${fact} must wait`);
+      if (outcome.kind === 'ignored') {
+        logger.debug({ orderId, fact, why: outcome.why }, 'fact ignored');
+        return;
+      }
+      await moveTo(tx, emit, order, outcome.to, extra);
+    },
+
+    /** A step failed: the saga ends here and OrderCancelled starts the compensation. */
+    async recordFailure(tx: Tx, emit: Emit, orderId: string, reason: CancelReason) {
+      const order = await lockOrder(tx, orderId);
+      if (!order) throw new TransientError(`order ${orderId} is not recorded yet`);
+      const outcome = await cancelLocked(tx, emit, order, reason);
+      if (outcome.kind === 'refused')
+        logger.warn({ orderId, reason, why: outcome.why }, 'failure after the fact');
+    },
+
+    async cancelByCustomer(orderId: string, principal: Principal) {
+      return messaging.transact(async (tx, emit) => {
+        const order = await lockOrder(tx, orderId);
+        if (!order || (order.userId !== principal.userId && !isAdmin(principal))) {
+          throw notFound('orders.order_not_found', `No order ${orderId}.`);
+        }
+        const outcome = await cancelLocked(tx, emit, order, 'CUSTOMER_REQUEST');
+        if (outcome.kind === 'refused')
+          throw conflict('orders.not_cancellable', `The order cannot be cancelled: ${outcome.why}.`);
+        return { id: orderId, status: 'CANCELLED' as const };
+      });
+    },
+
+    /** Cancels sagas that stalled past their deadline; SKIP LOCKED lets replicas share the sweep. */
+    async cancelOverdue(limit = 100): Promise<number> {
+      return messaging.transact(async (tx, emit) => {
+        const due = await tx
+          .select()
+          .from(orders)
+          .where(
+            and(
+              inArray(orders.status, ['PENDING', 'STOCK_RESERVED', 'PAID']),
+              lt(orders.deadlineAt, sql`now()`),
+            ),
+          )
+          .limit(limit)
+          .for('update', { skipLocked: true });
+        for (const order of due) await cancelLocked(tx, emit, order, 'TIMEOUT');
+        return due.length;
+      });
+    },
+
+    async getOrder(orderId: string, principal: Principal): Promise<OrderView> {
+      const [row] = await db.select().from(orders).where(eq(orders.id, orderId)).limit(1);
+      // Another customer's order does not exist, as far as this customer can tell.
+      if (!row || (row.userId !== principal.userId && !isAdmin(principal))) {
+        throw notFound('orders.order_not_found', `No order ${orderId}.`);
+      }
+      return toView(row);
+    },
+
+    async listOrders(principal: Principal, limit: number, cursor?: string) {
+      const filters = [];
+      if (!isAdmin(principal)) filters.push(eq(orders.userId, principal.userId));
+      if (cursor) filters.push(lt(orders.id, cursor));
+      const rows = await db
+        .select()
+        .from(orders)
+        .where(and(...filters))
+        .orderBy(desc(orders.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      return {
+        items: await Promise.all(page.map(toView)),
+        nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+      };
+    },
+  };
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;
