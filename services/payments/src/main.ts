@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { paymentsService } from './service';
+
+await runServiceProcess(paymentsService);

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createHttpServer,
+  createMessaging,
+  createTokenVerifier,
+  registerAuthentication,
+  type ServiceDefinition,
+  standardReadiness,
+} from '@bazaar/platform';
+import { Counter } from 'prom-client';
+import { PaymentsConfig } from './config';
+import { inbox, outbox } from './db/schema';
+import { paymentSubscriptions } from './events/subscriptions';
+import { registerPaymentRoutes } from './http/payments.routes';
+import { SimulatedProvider } from './provider/simulated-provider';
+import { createPaymentService } from './services/payment.service';
+import { Worker } from './services/worker';
+
+export const paymentsService: ServiceDefinition<PaymentsConfig> = {
+  name: 'payments',
+  config: PaymentsConfig,
+  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  async create({ config, logger, metrics, database, bus }) {
+    let worker: Worker | undefined;
+    const messaging = createMessaging({
+      service: 'payments',
+      database,
+      bus,
+      logger,
+      metrics,
+      outbox,
+      inbox,
+      onEventApplied: (event) => {
+        if (event.type === 'StockReserved' || event.type === 'OrderCreated') worker?.poke();
+      },
+    });
+    const payments = createPaymentService({
+      db: database.db,
+      messaging,
+      provider: new SimulatedProvider(database.db, config.PROVIDER_SLOW_MS),
+      logger,
+      settings: {
+        providerTimeoutMs: config.PROVIDER_TIMEOUT_MS,
+        maxAttempts: config.PROVIDER_MAX_ATTEMPTS,
+        backoffBaseMs: config.PROVIDER_BACKOFF_MS,
+        leaseMs: config.PAYMENT_LEASE_MS,
+      },
+      onSettled: () => worker?.poke(),
+      metrics: {
+        attempts: new Counter({
+          name: 'payment_attempts_total',
+          help: 'Calls to the card provider by outcome',
+          labelNames: ['outcome'],
+          registers: [metrics.registry],
+        }),
+        payments: new Counter({
+          name: 'payments_total',
+          help: 'Payments by the status they reached',
+          labelNames: ['status'],
+          registers: [metrics.registry],
+        }),
+      },
+    });
+
+    const app = await createHttpServer({
+      service: 'payments',
+      title: 'Bazaar payments',
+      description: 'Charges and refunds through a simulated card provider',
+      logger,
+      metrics,
+      readiness: standardReadiness(database, bus),
+    });
+    registerAuthentication(
+      app,
+      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
+    );
+    registerPaymentRoutes(app, payments);
+
+    return {
+      app,
+      async start() {
+        worker = new Worker(() => payments.processCharges(), config.PAYMENT_POLL_MS, logger);
+        worker.start();
+        await messaging.start(paymentSubscriptions(payments));
+      },
+      async stop() {
+        await worker?.stop();
+        await payments.drain();
+        await messaging.stop();
+      },
+    };
+  },
+};

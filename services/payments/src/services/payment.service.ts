@@ -1,0 +1,403 @@
+import { createEvent, type EventData } from '@bazaar/contracts';
+import {
+  type Db,
+  type Emit,
+  isAdmin,
+  type Logger,
+  type Messaging,
+  notFound,
+  type Principal,
+  type Tx,
+} from '@bazaar/platform';
+import { and, count, eq, isNull, lt, or, sql, sum } from 'drizzle-orm';
+import type { Counter } from 'prom-client';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  paymentAttempts,
+  paymentIntents,
+  payments,
+  providerCharges,
+  refunds,
+  reservedOrders,
+} from '../db/schema';
+import {
+  type ChargeResult,
+  ProviderTransientError,
+  type SimulatedProvider,
+} from '../provider/simulated-provider';
+import { backoffMs } from '../provider/test-cards';
+
+const source = '/bazaar/payments';
+type Intent = typeof paymentIntents.$inferSelect;
+
+export interface PaymentSettings {
+  providerTimeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  leaseMs: number;
+}
+
+class ProviderTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the provider did not answer within ${ms} ms`);
+    this.name = 'ProviderTimeoutError';
+  }
+}
+
+export function createPaymentService(deps: {
+  db: Db;
+  messaging: Messaging;
+  provider: SimulatedProvider;
+  logger: Logger;
+  settings: PaymentSettings;
+  metrics: { attempts: Counter<'outcome'>; payments: Counter<'status'> };
+  /** Called when a charge is settled and room frees up. */
+  onSettled?: () => void;
+}) {
+  const { db, messaging, provider, logger, settings, metrics } = deps;
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = 64;
+
+  /** OrderCreated and StockReserved for one order arrive side by side; they take turns per order. */
+  async function serialiseOrder(tx: Tx, orderId: string) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${orderId}))`);
+  }
+
+  async function lockIntent(tx: Tx, orderId: string): Promise<Intent | undefined> {
+    const [row] = await tx
+      .select()
+      .from(paymentIntents)
+      .where(eq(paymentIntents.orderId, orderId))
+      .for('update');
+    return row;
+  }
+
+  async function refund(tx: Tx, emit: Emit, intent: Intent) {
+    const [payment] = await tx.select().from(payments).where(eq(payments.orderId, intent.orderId));
+    if (!payment || payment.status === 'REFUNDED') return;
+    const refundId = uuidv7();
+    await tx.insert(refunds).values({
+      id: refundId,
+      paymentId: payment.id,
+      orderId: intent.orderId,
+      amount: payment.amount,
+      currency: payment.currency,
+    });
+    await tx.update(payments).set({ status: 'REFUNDED' }).where(eq(payments.id, payment.id));
+    await tx
+      .update(paymentIntents)
+      .set({ status: 'REFUNDED', updatedAt: sql`now()` })
+      .where(eq(paymentIntents.orderId, intent.orderId));
+    metrics.payments.inc({ status: 'REFUNDED' });
+    emit(
+      createEvent(
+        'PaymentRefunded',
+        {
+          orderId: intent.orderId,
+          paymentId: payment.id,
+          refundId,
+          amount: { amount: payment.amount, currency: payment.currency },
+        },
+        { source, correlationId: intent.orderId },
+      ),
+    );
+  }
+
+  /** Calls the provider with a deadline, retrying transient failures with the same idempotency key. */
+  async function chargeWithRetries(
+    intent: Intent,
+  ): Promise<ChargeResult | { outcome: 'error'; message: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const result = await Promise.race([
+          provider.charge({
+            idempotencyKey: intent.idempotencyKey,
+            orderId: intent.orderId,
+            amount: intent.amount,
+            currency: intent.currency,
+            paymentMethod: intent.paymentMethod,
+          }),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new ProviderTimeoutError(settings.providerTimeoutMs)),
+              settings.providerTimeoutMs,
+            );
+          }),
+        ]);
+        await recordAttempt(intent.orderId, attempt, result.outcome, undefined, Date.now() - started);
+        return result;
+      } catch (err) {
+        const transient = err instanceof ProviderTransientError || err instanceof ProviderTimeoutError;
+        await recordAttempt(
+          intent.orderId,
+          attempt,
+          transient ? 'transient' : 'error',
+          (err as Error).message,
+          Date.now() - started,
+        );
+        if (!transient || attempt >= settings.maxAttempts)
+          return { outcome: 'error', message: (err as Error).message };
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, settings.backoffBaseMs)));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  async function recordAttempt(
+    orderId: string,
+    attemptNo: number,
+    outcome: string,
+    error: string | undefined,
+    durationMs: number,
+  ) {
+    metrics.attempts.inc({ outcome });
+    await db.insert(paymentAttempts).values({ id: uuidv7(), orderId, attemptNo, outcome, error, durationMs });
+  }
+
+  /** Records what the provider said, unless the order was cancelled meanwhile (then: give it back). */
+  async function settle(intent: Intent, result: Awaited<ReturnType<typeof chargeWithRetries>>) {
+    await messaging.transact(async (tx, emit) => {
+      const current = await lockIntent(tx, intent.orderId);
+      if (current?.status !== 'PROCESSING') return;
+      const correlation = { source, correlationId: intent.orderId };
+      if (result.outcome === 'succeeded') {
+        await tx
+          .insert(payments)
+          .values({
+            id: intent.paymentId,
+            orderId: intent.orderId,
+            providerChargeId: result.chargeId,
+            amount: intent.amount,
+            currency: intent.currency,
+            brand: result.brand,
+            last4: result.last4,
+            status: 'CAPTURED',
+          })
+          .onConflictDoNothing();
+        await tx
+          .update(paymentIntents)
+          .set({
+            status: 'SUCCEEDED',
+            brand: result.brand,
+            last4: result.last4,
+            leaseUntil: null,
+            updatedAt: sql`now()`,
+          })
+          .where(eq(paymentIntents.orderId, intent.orderId));
+        metrics.payments.inc({ status: 'SUCCEEDED' });
+        if (current.cancelRequested) {
+          // The order was cancelled while the charge was in flight: refund, and do not let it ship.
+          await refund(tx, emit, { ...current, status: 'SUCCEEDED' });
+          return;
+        }
+        emit(
+          createEvent(
+            'PaymentSucceeded',
+            {
+              orderId: intent.orderId,
+              paymentId: intent.paymentId,
+              amount: { amount: intent.amount, currency: intent.currency },
+              brand: result.brand,
+              last4: result.last4,
+            },
+            correlation,
+          ),
+        );
+        return;
+      }
+      const reason = result.outcome === 'declined' ? result.reason : 'PROVIDER_ERROR';
+      await tx
+        .update(paymentIntents)
+        .set({
+          status: 'FAILED',
+          failureReason: reason,
+          last4: result.outcome === 'declined' ? result.last4 : null,
+          leaseUntil: null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(paymentIntents.orderId, intent.orderId));
+      metrics.payments.inc({ status: 'FAILED' });
+      emit(
+        createEvent(
+          'PaymentFailed',
+          { orderId: intent.orderId, paymentId: intent.paymentId, reason, message: result.message },
+          correlation,
+        ),
+      );
+    });
+  }
+
+  return {
+    async recordIntent(tx: Tx, order: EventData<'OrderCreated'>) {
+      await serialiseOrder(tx, order.orderId);
+      const [reserved] = await tx
+        .select()
+        .from(reservedOrders)
+        .where(eq(reservedOrders.orderId, order.orderId));
+      // A cancellation that overtook the order left a VOIDED intent: it must stay void.
+      await tx
+        .insert(paymentIntents)
+        .values({
+          orderId: order.orderId,
+          userId: order.userId,
+          paymentId: uuidv7(),
+          amount: order.total.amount,
+          currency: order.total.currency,
+          paymentMethod: order.paymentMethod,
+          idempotencyKey: order.paymentKey,
+          // The stock news came first: the charge can go ahead at once.
+          status: reserved ? 'PROCESSING' : 'PENDING',
+        })
+        .onConflictDoNothing();
+    },
+
+    /** Stock is held: the charge may go ahead. The worker makes it, outside any transaction. */
+    async requestCharge(tx: Tx, orderId: string) {
+      await serialiseOrder(tx, orderId);
+      await tx.insert(reservedOrders).values({ orderId }).onConflictDoNothing();
+      const intent = await lockIntent(tx, orderId);
+      // No order yet: recording the reservation is enough, OrderCreated will start the charge.
+      if (!intent || intent.status !== 'PENDING') return;
+      await tx
+        .update(paymentIntents)
+        .set({ status: 'PROCESSING', updatedAt: sql`now()` })
+        .where(eq(paymentIntents.orderId, orderId));
+    },
+
+    async cancelForOrder(tx: Tx, emit: Emit, cancelled: EventData<'OrderCancelled'>) {
+      const intent = await lockIntent(tx, cancelled.orderId);
+      if (!intent) {
+        await tx
+          .insert(paymentIntents)
+          .values({
+            orderId: cancelled.orderId,
+            userId: cancelled.userId,
+            paymentId: uuidv7(),
+            amount: 0,
+            currency: 'EUR',
+            paymentMethod: 'none',
+            idempotencyKey: `void-${cancelled.orderId}`,
+            status: 'VOIDED',
+          })
+          .onConflictDoNothing();
+        return;
+      }
+      switch (intent.status) {
+        case 'PENDING':
+          await tx
+            .update(paymentIntents)
+            .set({ status: 'VOIDED', updatedAt: sql`now()` })
+            .where(eq(paymentIntents.orderId, intent.orderId));
+          return;
+        case 'PROCESSING':
+          await tx
+            .update(paymentIntents)
+            .set({ cancelRequested: true, updatedAt: sql`now()` })
+            .where(eq(paymentIntents.orderId, intent.orderId));
+          return;
+        case 'SUCCEEDED':
+          await refund(tx, emit, intent);
+          return;
+        default:
+          return;
+      }
+    },
+
+    /**
+     * One pass of the charging worker: lease intents that are due (new ones, or ones whose worker died)
+     * and start charging them; a slow charge never holds up the next ones. Returns how many it took.
+     */
+    async processCharges(): Promise<number> {
+      const limit = maxInFlight - inFlight.size;
+      if (limit <= 0) return 0;
+      const claimed = await db.transaction(async (tx) => {
+        const due = await tx
+          .select()
+          .from(paymentIntents)
+          .where(
+            and(
+              eq(paymentIntents.status, 'PROCESSING'),
+              or(isNull(paymentIntents.leaseUntil), lt(paymentIntents.leaseUntil, sql`now()`)),
+            ),
+          )
+          .limit(limit)
+          .for('update', { skipLocked: true });
+        if (due.length === 0) return [];
+        const until = new Date(Date.now() + settings.leaseMs);
+        for (const intent of due) {
+          await tx
+            .update(paymentIntents)
+            .set({ leaseUntil: until })
+            .where(eq(paymentIntents.orderId, intent.orderId));
+        }
+        return due;
+      });
+      for (const intent of claimed) {
+        const charging = (async () => {
+          try {
+            await settle(intent, await chargeWithRetries(intent));
+          } catch (err) {
+            // The lease runs out and the charge is tried again, with the same key.
+            logger.warn({ err, orderId: intent.orderId }, 'charge could not be settled');
+          }
+        })();
+        inFlight.add(charging);
+        void charging.finally(() => {
+          inFlight.delete(charging);
+          deps.onSettled?.();
+        });
+      }
+      return claimed.length;
+    },
+
+    /** Waits for charges under way (shutdown). */
+    async drain() {
+      await Promise.all([...inFlight]);
+    },
+
+    async getForOrder(orderId: string, principal: Principal) {
+      const [intent] = await db.select().from(paymentIntents).where(eq(paymentIntents.orderId, orderId));
+      if (!intent || (intent.userId !== principal.userId && !isAdmin(principal))) {
+        throw notFound('payments.payment_not_found', `No payment for order ${orderId}.`);
+      }
+      const [{ n }] = (await db
+        .select({ n: count() })
+        .from(paymentAttempts)
+        .where(eq(paymentAttempts.orderId, orderId))) as [{ n: number }];
+      return {
+        orderId,
+        status: intent.status,
+        amount: { amount: intent.amount, currency: intent.currency },
+        ...(intent.brand ? { brand: intent.brand } : {}),
+        ...(intent.last4 ? { last4: intent.last4 } : {}),
+        ...(intent.failureReason ? { failureReason: intent.failureReason } : {}),
+        attempts: Number(n),
+        refunded: intent.status === 'REFUNDED',
+      };
+    },
+
+    /** Figures that must add up: every capture, every refund, and orders the provider charged twice. */
+    async summary() {
+      const [captured] = await db.select({ n: count(), total: sum(payments.amount) }).from(payments);
+      const [refunded] = await db.select({ n: count(), total: sum(refunds.amount) }).from(refunds);
+      const twice = await db
+        .select({ orderId: providerCharges.orderId })
+        .from(providerCharges)
+        .where(eq(providerCharges.outcome, 'succeeded'))
+        .groupBy(providerCharges.orderId)
+        .having(sql`count(*) > 1`);
+      return {
+        charges: Number(captured?.n ?? 0),
+        chargedAmount: Number(captured?.total ?? 0),
+        refunds: Number(refunded?.n ?? 0),
+        refundedAmount: Number(refunded?.total ?? 0),
+        ordersChargedTwice: twice.length,
+      };
+    },
+  };
+}
+
+export type PaymentService = ReturnType<typeof createPaymentService>;
