@@ -1,0 +1,12 @@
+import { PlatformEnv, serviceDirectory, serviceUrl } from '@bazaar/platform';
+import { z } from 'zod';
+
+export const NotificationsConfig = PlatformEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(serviceDirectory.notifications.port),
+  IDENTITY_URL: z.url().default(serviceUrl('identity', {})),
+  /** SMTP server for real emails; when unset, emails are written as .eml files under BAZAAR_DATA_DIR/mail. */
+  SMTP_URL: z.url().optional(),
+  MAIL_FROM: z.string().default('Bazaar <orders@bazaar.local>'),
+  MAIL_POLL_MS: z.coerce.number().int().positive().default(500),
+});
+export type NotificationsConfig = z.infer<typeof NotificationsConfig>;

@@ -1,0 +1,43 @@
+import { defineInboxTable, defineOutboxTable } from '@bazaar/platform/tables';
+import { index, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const notificationsSchema = pgSchema('notifications');
+
+export type NotificationKind =
+  | 'ORDER_PLACED'
+  | 'ORDER_PAID'
+  | 'ORDER_SHIPPED'
+  | 'ORDER_DELIVERED'
+  | 'ORDER_CANCELLED';
+
+/** Who to tell about an order, learnt from OrderCreated. */
+export const recipients = notificationsSchema.table('recipients', {
+  orderId: uuid('order_id').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const notifications = notificationsSchema.table(
+  'notifications',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id').notNull(),
+    orderId: uuid('order_id').notNull(),
+    kind: text('kind').$type<NotificationKind>().notNull(),
+    channel: text('channel').notNull().default('email'),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    bodyText: text('body_text').notNull(),
+    status: text('status').$type<'PENDING' | 'SENT' | 'FAILED'>().notNull(),
+    // The event that caused it: a redelivered event never sends a second email.
+    eventId: uuid('event_id').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.id)],
+);
+
+export const outbox = defineOutboxTable(notificationsSchema);
+export const inbox = defineInboxTable(notificationsSchema);

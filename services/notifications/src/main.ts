@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { notificationsService } from './service';
+
+await runServiceProcess(notificationsService);

@@ -1,0 +1,9 @@
+import { on } from '@bazaar/platform';
+import type { ShippingService } from '../services/shipping.service';
+
+/** Everything shipping listens to. */
+export const shippingSubscriptions = (shipping: ShippingService) => [
+  on('OrderCreated', (event, tx) => shipping.recordAddress(tx, event.data)),
+  on('PaymentSucceeded', (event, tx, emit) => shipping.shipPaidOrder(tx, emit, event.data.orderId)),
+  on('OrderCancelled', (event, tx) => shipping.cancelForOrder(tx, event.data)),
+];

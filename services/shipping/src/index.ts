@@ -1,0 +1,1 @@
+export { shippingService } from './service';

@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { shippingService } from './service';
+
+await runServiceProcess(shippingService);
