@@ -1,0 +1,4 @@
+import { runServiceProcess } from '@bazaar/platform';
+import { gatewayService } from './service';
+
+await runServiceProcess(gatewayService);

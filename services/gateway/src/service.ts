@@ -1,0 +1,87 @@
+import { parseEvent } from '@bazaar/contracts';
+import {
+  AppError,
+  createHttpServer,
+  createTokenVerifier,
+  registerAuthentication,
+  type ServiceDefinition,
+} from '@bazaar/platform';
+import rateLimit from '@fastify/rate-limit';
+import { GatewayConfig, routingTable } from './config';
+import { registerDocsRoutes } from './http/docs.routes';
+import { registerEventRoutes } from './http/events.routes';
+import { registerProxyRoutes } from './http/proxy.routes';
+import { IdempotencyStore } from './services/idempotency';
+import { LiveUpdates } from './services/live-updates';
+import { OpenApiAggregator } from './services/openapi-merge';
+
+const unlimited = new Set(['/healthz', '/readyz', '/metrics']);
+
+export const gatewayService: ServiceDefinition<GatewayConfig> = {
+  name: 'gateway',
+  config: GatewayConfig,
+  async create({ config, logger, metrics, bus, kv }) {
+    const app = await createHttpServer({
+      service: 'gateway',
+      title: 'Bazaar gateway',
+      logger,
+      metrics,
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      openApiRoute: false,
+      readiness: {
+        bus: () => {
+          if (!bus.isConnected()) throw new Error('event bus disconnected');
+        },
+        store: () => kv.ping(),
+      },
+    });
+    const verifier = createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` });
+    // Forged or expired tokens stop here; the services verify again, trusting no header.
+    registerAuthentication(app, verifier);
+
+    await app.register(rateLimit, {
+      global: true,
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: '1 minute',
+      redis: kv.redis,
+      nameSpace: `${config.BAZAAR_NAMESPACE}gateway:rate:`,
+      keyGenerator: (request) => request.principal?.userId ?? request.ip,
+      allowList: (request) => unlimited.has(request.url) || request.url.startsWith('/docs'),
+      errorResponseBuilder: (_request, context) =>
+        new AppError(
+          'too_many_requests',
+          'rate_limited',
+          `Too many requests; try again in ${context.after}.`,
+        ),
+    });
+
+    const live = new LiveUpdates();
+    // Open streams would keep the server from closing: end them first.
+    app.addHook('preClose', async () => live.closeAll());
+    registerEventRoutes(app, live, verifier);
+    const docs = new OpenApiAggregator(
+      routingTable(config).map((r) => r.upstream),
+      () => app.swagger() as never,
+    );
+    await registerDocsRoutes(app, docs);
+    await registerProxyRoutes(app, config, new IdempotencyStore(kv, config.IDEMPOTENCY_TTL_SECONDS));
+
+    return {
+      app,
+      async start() {
+        await bus.subscribe(
+          'gateway',
+          ['order.status.changed'],
+          async (raw) => {
+            const event = parseEvent(raw);
+            if (event.type !== 'OrderStatusChanged') return;
+            const { orderId, status, cancelReason, at, userId } = event.data;
+            live.publish(userId, { orderId, status, cancelReason, at });
+          },
+          { exclusive: true, prefetch: 256 },
+        );
+        void docs.refresh(true).catch(() => {});
+      },
+    };
+  },
+};

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { KeyValueStore } from '@bazaar/platform';
+
+const runningTtlSeconds = 120;
+
+/** What a key remembers: the request's fingerprint and, once known, the answer to replay. */
+export type IdempotencyRecord =
+  | { state: 'running'; fingerprint: string }
+  | { state: 'done'; fingerprint: string; status: number; contentType: string; body: string };
+
+export type IdempotencyDecision =
+  | { kind: 'proceed' }
+  | { kind: 'replay'; record: Extract<IdempotencyRecord, { state: 'done' }> }
+  | { kind: 'in_progress' }
+  | { kind: 'mismatch' };
+
+export const fingerprintOf = (method: string, path: string, body: Buffer) =>
+  createHash('sha256').update(method).update('\n').update(path).update('\n').update(body).digest('base64url');
+
+/**
+ * Idempotency keys as payment providers keep them: per caller, remembering the first answer and a
+ * fingerprint of the request it answered.
+ */
+export class IdempotencyStore {
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  private keyOf(scope: string, key: string) {
+    return `gateway:idempotency:${scope}:${createHash('sha256').update(key).digest('base64url')}`;
+  }
+
+  async begin(scope: string, key: string, fingerprint: string): Promise<IdempotencyDecision> {
+    const storeKey = this.keyOf(scope, key);
+    const running: IdempotencyRecord = { state: 'running', fingerprint };
+    // A request that never finishes (its client vanished, the gateway crashed) frees its key soon.
+    if (await this.kv.setIfAbsent(storeKey, JSON.stringify(running), runningTtlSeconds))
+      return { kind: 'proceed' };
+    const raw = await this.kv.get(storeKey);
+    // It expired between the two calls: try once more as the first.
+    if (raw === null) return this.begin(scope, key, fingerprint);
+    const record = JSON.parse(raw) as IdempotencyRecord;
+    if (record.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    return record.state === 'running' ? { kind: 'in_progress' } : { kind: 'replay', record };
+  }
+
+  async finish(scope: string, key: string, record: Extract<IdempotencyRecord, { state: 'done' }>) {
+    await this.kv.set(this.keyOf(scope, key), JSON.stringify(record), this.ttlSeconds);
+  }
+
+  /** Forgets a key whose request failed on the server side, so the client can simply retry. */
+  async release(scope: string, key: string) {
+    await this.kv.del(this.keyOf(scope, key));
+  }
+}
