@@ -1,0 +1,136 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ServiceName, serviceDirectory } from '@bazaar/platform';
+import { services } from './services';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ServiceProcess {
+  name: ServiceName;
+  url: string;
+  child: ChildProcess;
+}
+
+export interface ProcessPlatformOptions {
+  env: NodeJS.ProcessEnv;
+  /** Added to every directory port, so a test platform can run beside a developer's. */
+  portOffset?: number;
+  /** Where each process's output goes. */
+  output?: (name: ServiceName, line: string) => void;
+}
+
+/**
+ * Runs each service as its own OS process (the local-distributed mode), against the servers named by
+ * POSTGRES_URL, RABBITMQ_URL and REDIS_URL in `env`. Processes can be killed and restarted one by one.
+ */
+export class ProcessPlatform {
+  /** Every child still running, so that a crashing parent never leaves services behind. */
+  private static readonly live = new Set<ChildProcess>();
+  static {
+    process.once('exit', () => {
+      for (const child of ProcessPlatform.live) child.kill('SIGKILL');
+    });
+  }
+
+  readonly processes = new Map<ServiceName, ServiceProcess>();
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly options: ProcessPlatformOptions) {
+    const offset = options.portOffset ?? 0;
+    this.env = { ...options.env };
+    for (const [name] of services) {
+      const d = serviceDirectory[name];
+      this.env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${d.port + offset}`;
+      if ('grpcPort' in d)
+        this.env[`${name.toUpperCase()}_GRPC_URL`] = `http://127.0.0.1:${d.grpcPort + offset}`;
+    }
+  }
+
+  get gatewayUrl(): string {
+    return this.urlOf('gateway');
+  }
+
+  urlOf(name: ServiceName): string {
+    return String(this.env[`${name.toUpperCase()}_URL`]);
+  }
+
+  async startAll(): Promise<void> {
+    for (const [name] of services) await this.start(name);
+  }
+
+  async start(name: ServiceName): Promise<void> {
+    const d = serviceDirectory[name];
+    const offset = this.options.portOffset ?? 0;
+    const env = {
+      ...this.env,
+      PORT: String(d.port + offset),
+      ...('grpcPort' in d ? { GRPC_PORT: String(d.grpcPort + offset) } : {}),
+    };
+    // Node itself with tsx's loader, not the tsx CLI: a signal must reach the service, not a wrapper.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'services', name, 'src', 'main.ts')],
+      {
+        env,
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const output = this.options.output;
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffer = '';
+      stream?.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        if (output) for (const line of lines) output(name, line);
+      });
+    }
+    const url = this.urlOf(name);
+    this.processes.set(name, { name, url, child });
+    ProcessPlatform.live.add(child);
+    child.once('exit', () => ProcessPlatform.live.delete(child));
+    await waitUntilReady(url, child, name);
+  }
+
+  /** SIGKILL: no shutdown hooks, in-flight work simply stops, like a crashed container. */
+  async kill(name: ServiceName): Promise<void> {
+    const p = this.processes.get(name);
+    if (!p) return;
+    const exited = new Promise((resolve) => p.child.once('exit', resolve));
+    p.child.kill('SIGKILL');
+    await exited;
+    this.processes.delete(name);
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.processes.values()].reverse();
+    await Promise.all(
+      all.map(async (p) => {
+        if (p.child.exitCode !== null) return;
+        const exited = new Promise((resolve) => p.child.once('exit', resolve));
+        p.child.kill('SIGTERM');
+        const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+    this.processes.clear();
+  }
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, name: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
+}
