@@ -1,0 +1,244 @@
+/**
+ * `npm run bench`: throughput and latency figures, printed, never asserted.
+ *   --only=http|checkout     one part (default both)
+ *   --modes=embedded,multi   checkout modes (multi needs POSTGRES_URL, RABBITMQ_URL, REDIS_URL)
+ *   --duration=10            seconds per HTTP run;  --checkout-duration=20  seconds per checkout run
+ *   --shoppers=50,400        concurrent shoppers per checkout run
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createStockedProduct, ShopClient } from '../e2e/support/shop-client';
+import { ProcessPlatform } from '../launcher/processes';
+import { type LoadResult, loadUrl } from './http-load';
+import { OrderStream } from './sse-client';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+) as Record<string, string>;
+const only = args.only;
+const httpSeconds = Number(args.duration ?? 10);
+const checkoutSeconds = Number(args['checkout-duration'] ?? 20);
+const shopperCounts = (args.shoppers ?? '50,400').split(',').map(Number);
+const infra = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'].every((v) => process.env[v]);
+const modes = (args.modes ?? (infra ? 'embedded,multi' : 'embedded')).split(',') as ('embedded' | 'multi')[];
+const ADMIN = { email: 'bench-admin@bazaar.local', password: 'correct-horse-battery-9' };
+
+interface Target {
+  gatewayUrl: string;
+  catalogUrl: string;
+  stop(): Promise<void>;
+}
+
+function benchEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    BAZAAR_ADMIN_EMAIL: ADMIN.email,
+    BAZAAR_ADMIN_PASSWORD: ADMIN.password,
+    BAZAAR_SEED_DEMO: '1',
+    BAZAAR_NAMESPACE: `bench_${randomBytes(3).toString('hex')}_`,
+    RATE_LIMIT_MAX: '100000000',
+    AUTH_RATE_LIMIT_MAX: '100000000',
+    SHIPPING_DELIVERY_DELAY_MS: '1000',
+  };
+}
+
+/** The embedded platform in a child process (so the load generator does not share its event loop). */
+async function startEmbedded(): Promise<Target> {
+  const env = benchEnv();
+  for (const v of ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL']) delete env[v];
+  env.BAZAAR_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'bazaar-bench-'));
+  env.BAZAAR_PORT_OFFSET = '2100';
+  delete env.PORT;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-embedded.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForOutput(child, 'Bazaar is running', 180_000);
+  return {
+    gatewayUrl: 'http://127.0.0.1:10180',
+    catalogUrl: 'http://127.0.0.1:10182',
+    stop: () => stopChild(child),
+  };
+}
+
+async function startMulti(): Promise<Target> {
+  const platform = new ProcessPlatform({ env: benchEnv(), portOffset: 2100 });
+  await platform.startAll();
+  return {
+    gatewayUrl: platform.gatewayUrl,
+    catalogUrl: platform.urlOf('catalog'),
+    stop: () => platform.stopAll(),
+  };
+}
+
+async function runHttp() {
+  const target = infra ? await startMulti() : await startEmbedded();
+  const hello = spawn(process.execPath, ['--import', 'tsx', 'bench/hello-server.ts'], {
+    env: { ...process.env, PORT: '10099' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForOutput(hello, 'ready', 30_000);
+  const list = '/api/v1/products?limit=20';
+  const runs: [string, string][] = [
+    ['bare Fastify hello', 'http://127.0.0.1:10099/'],
+    ['catalog direct (20 products)', `${target.catalogUrl}${list}`],
+    ['gateway → catalog (20 products)', `${target.gatewayUrl}${list}`],
+  ];
+  const results: LoadResult[] = [];
+  for (const [name, url] of runs) {
+    await loadUrl(name, url, { durationSeconds: 2 }); // warm-up: JIT, caches, keep-alive pools
+    results.push(await loadUrl(name, url, { durationSeconds: httpSeconds }));
+  }
+  await stopChild(hello);
+  await target.stop();
+  const base = results[0]!.requestsPerSecond;
+  console.log(
+    `\nHTTP, 50 connections, ${httpSeconds} s each (${infra ? 'multi-process, PostgreSQL/Redis' : 'embedded'})`,
+  );
+  console.table(
+    results.map((r) => ({
+      run: r.name,
+      'req/s': Math.round(r.requestsPerSecond),
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      'vs hello': (r.requestsPerSecond / base).toFixed(2),
+      errors: r.errors + r.non2xx,
+    })),
+  );
+  return results;
+}
+
+async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
+  const target = mode === 'multi' ? await startMulti() : await startEmbedded();
+  try {
+    const admin = await ShopClient.login(target.gatewayUrl, ADMIN.email, ADMIN.password);
+    const initialStock = 1_000_000;
+    const product = await createStockedProduct(admin, {
+      price: 1234,
+      stock: initialStock,
+      name: 'Benchmark mug',
+    });
+    const clients: ShopClient[] = [];
+    for (let i = 0; i < shoppers; i += 20) {
+      const batch = Math.min(20, shoppers - i);
+      clients.push(
+        ...(await Promise.all(Array.from({ length: batch }, () => ShopClient.register(target.gatewayUrl)))),
+      );
+    }
+    const streams = await Promise.all(
+      clients.map((c) => OrderStream.open(target.gatewayUrl, c.session!.accessToken)),
+    );
+
+    const latencies: number[] = [];
+    const placed: { client: ShopClient; orderId: string }[] = [];
+    let errors = 0;
+    let cancelled = 0;
+    const endAt = Date.now() + checkoutSeconds * 1000;
+    const started = Date.now();
+    await Promise.all(
+      clients.map(async (client, i) => {
+        while (Date.now() < endAt) {
+          try {
+            await client.addToCart(product.sku, 1);
+            const t0 = performance.now();
+            const res = await client.checkout('pm_card_visa');
+            if (res.status !== 202) throw new Error(`checkout ${res.status}`);
+            placed.push({ client, orderId: res.body.orderId });
+            const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 60_000);
+            if (status === 'COMPLETED') latencies.push(performance.now() - t0);
+            else cancelled++;
+          } catch {
+            errors++;
+          }
+        }
+      }),
+    );
+    const elapsed = (Date.now() - started) / 1000;
+    for (const s of streams) s.close();
+
+    // Correctness: let stragglers settle, then count what must be zero.
+    const settled = new Set(['COMPLETED', 'DELIVERED', 'CANCELLED']);
+    const deadline = Date.now() + 60_000;
+    let notFinal = placed.length;
+    let sold = 0;
+    while (Date.now() < deadline) {
+      const views = await Promise.all(placed.map((p) => p.client.order(p.orderId).catch(() => undefined)));
+      notFinal = views.filter((v) => !v || !settled.has(v.status)).length;
+      sold = views.filter((v) => v && v.status !== 'CANCELLED').length;
+      if (notFinal === 0) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const stock = await admin.ok('GET', `/api/v1/inventory/${product.sku}`);
+    const summary = await admin.ok('GET', '/api/v1/payments/summary');
+    // Every unit that left the shelf must belong to an order that was not cancelled, and no more.
+    const drift = initialStock - stock.onHand - sold;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const pct = (p: number) =>
+      sorted.length
+        ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(0)
+        : '-';
+    return {
+      mode,
+      shoppers,
+      'completed/s': (latencies.length / elapsed).toFixed(1),
+      completed: latencies.length,
+      'p50 ms': pct(50),
+      'p95 ms': pct(95),
+      'p99 ms': pct(99),
+      errors,
+      cancelled,
+      'units oversold': Math.max(0, -drift) + Math.max(0, -stock.available),
+      'units lost': Math.max(0, drift) + stock.reserved,
+      'charged twice': summary.ordersChargedTwice,
+      'not final': notFinal,
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+async function main() {
+  if (!only || only === 'http') await runHttp();
+  if (!only || only === 'checkout') {
+    const rows = [];
+    for (const mode of modes) {
+      if (mode === 'multi' && !infra) {
+        console.log('multi-process checkout skipped: set POSTGRES_URL, RABBITMQ_URL and REDIS_URL');
+        continue;
+      }
+      for (const shoppers of shopperCounts) rows.push(await runCheckout(mode, shoppers));
+    }
+    console.log(`\nCheckout → COMPLETED, ${checkoutSeconds} s per run (pm_card_visa, 1 item per order)`);
+    console.table(rows);
+  }
+  process.exit(0);
+}
+
+function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"`)), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before "${text}"`)));
+  });
+}
+
+async function stopChild(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+await main();
