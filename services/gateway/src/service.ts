@@ -14,6 +14,7 @@ import { registerProxyRoutes } from './http/proxy.routes';
 import { IdempotencyStore } from './services/idempotency';
 import { LiveUpdates } from './services/live-updates';
 import { OpenApiAggregator } from './services/openapi-merge';
+import { rateLimitStore, SharedRateCounters } from './services/shared-rate-counters';
 
 const unlimited = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -39,12 +40,13 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
     // Forged or expired tokens stop here; the services verify again, trusting no header.
     registerAuthentication(app, verifier);
 
+    const rateCounters = new SharedRateCounters(kv, logger);
+    app.addHook('onClose', () => rateCounters.flush());
     await app.register(rateLimit, {
       global: true,
       max: config.RATE_LIMIT_MAX,
       timeWindow: '1 minute',
-      redis: kv.redis,
-      nameSpace: `${config.BAZAAR_NAMESPACE}gateway:rate:`,
+      store: rateLimitStore(rateCounters, `${config.BAZAAR_NAMESPACE}gateway:rate:`),
       keyGenerator: (request) => request.principal?.userId ?? request.ip,
       allowList: (request) => unlimited.has(request.url) || request.url.startsWith('/docs'),
       errorResponseBuilder: (_request, context) =>

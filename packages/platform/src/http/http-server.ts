@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, {
@@ -12,7 +13,6 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { buildProblem, sendProblem, toProblem } from './problem';
@@ -50,7 +50,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     requestIdHeader: 'x-request-id',
-    genReqId: () => uuidv7(),
+    // A request id is a correlation token, never stored as a key: randomUUID draws from a cached entropy
+    // pool, where a UUIDv7 costs a fresh getRandomValues call on the hottest path of the gateway.
+    genReqId: () => randomUUID(),
     // Each request is logged once, by our onResponse hook, rather than twice at info level.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

@@ -10,12 +10,20 @@ export interface KeyValueStore {
   del(...keys: string[]): Promise<void>;
   /** Adds one to a counter that lives `ttlSeconds` from its first increment; returns the new count. */
   increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Adds to several such counters in one round trip; returns their new counts in order. */
+  addToCounters(counts: readonly CounterIncrement[]): Promise<number[]>;
   /** Deletes every key with the prefix. */
   delPrefix(prefix: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** The Redis client, for libraries that take one (rate limiting); undefined in memory. */
   readonly redis?: Redis;
+}
+
+export interface CounterIncrement {
+  key: string;
+  by: number;
+  ttlSeconds: number;
 }
 
 export class RedisStore implements KeyValueStore {
@@ -59,6 +67,18 @@ export class RedisStore implements KeyValueStore {
       [unknown, number],
     ];
     return count;
+  }
+
+  async addToCounters(counts: readonly CounterIncrement[]) {
+    if (counts.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { key, by, ttlSeconds } of counts) pipeline.incrby(key, by).expire(key, ttlSeconds, 'NX');
+    const results = (await pipeline.exec()) ?? [];
+    return counts.map((_, i) => {
+      const [err, count] = results[i * 2] ?? [new Error('no reply')];
+      if (err) throw err;
+      return Number(count);
+    });
   }
 
   async delPrefix(prefix: string) {
@@ -110,11 +130,20 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async increment(key: string, ttlSeconds: number) {
-    const current = Number((await this.get(key)) ?? 0) + 1;
+    return this.add(key, 1, ttlSeconds);
+  }
+
+  async addToCounters(counts: readonly CounterIncrement[]) {
+    return counts.map(({ key, by, ttlSeconds }) => this.add(key, by, ttlSeconds));
+  }
+
+  private add(key: string, by: number, ttlSeconds: number): number {
     const entry = this.entries.get(key);
+    const alive = entry !== undefined && entry.expiresAt > Date.now();
+    const current = (alive ? Number(entry.value) : 0) + by;
     this.entries.set(key, {
       value: String(current),
-      expiresAt: entry && current > 1 ? entry.expiresAt : Date.now() + ttlSeconds * 1000,
+      expiresAt: alive ? entry.expiresAt : Date.now() + ttlSeconds * 1000,
     });
     return current;
   }
