@@ -86,15 +86,17 @@ async function runHttp() {
   });
   await waitForOutput(hello, 'ready', 30_000);
   const list = '/api/v1/products?limit=20';
-  const runs: [string, string][] = [
+  const runs: [string, string, Record<string, string>?][] = [
     ['bare Fastify hello', 'http://127.0.0.1:10099/'],
     ['catalog direct (20 products)', `${target.catalogUrl}${list}`],
     ['gateway → catalog (20 products)', `${target.gatewayUrl}${list}`],
+    // `no-cache` makes the gateway forward every request: the cost of the hop itself.
+    ['gateway, every request forwarded', `${target.gatewayUrl}${list}`, { 'cache-control': 'no-cache' }],
   ];
   const results: LoadResult[] = [];
-  for (const [name, url] of runs) {
-    await loadUrl(name, url, { durationSeconds: 2 }); // warm-up: JIT, caches, keep-alive pools
-    results.push(await loadUrl(name, url, { durationSeconds: httpSeconds }));
+  for (const [name, url, headers] of runs) {
+    await loadUrl(name, url, { durationSeconds: 2, headers }); // warm-up: JIT, caches, keep-alive pools
+    results.push(await loadUrl(name, url, { durationSeconds: httpSeconds, headers }));
   }
   await stopChild(hello);
   await target.stop();

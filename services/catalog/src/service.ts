@@ -57,7 +57,7 @@ export const catalogService: ServiceDefinition<CatalogConfig> = {
       app,
       createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
     );
-    registerProductRoutes(app, catalog);
+    registerProductRoutes(app, catalog, { publicMaxAgeSeconds: config.CATALOG_PUBLIC_MAX_AGE_SECONDS });
 
     let grpc: GrpcServer | undefined;
     return {

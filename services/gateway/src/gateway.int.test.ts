@@ -34,7 +34,8 @@ describe.each(testModes())('gateway (%s)', (mode) => {
     const env = testEnv(mode, { BAZAAR_SEED_DEMO: '1' });
     identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
     catalog = await startService(catalogService, {
-      env: { ...env, IDENTITY_URL: identity.url },
+      // Long enough that only the gateway's purge on catalog events can explain a fresh page.
+      env: { ...env, IDENTITY_URL: identity.url, CATALOG_PUBLIC_MAX_AGE_SECONDS: '300' },
       shared: infra,
     });
     const upstreams = {
@@ -93,6 +94,34 @@ describe.each(testModes())('gateway (%s)', (mode) => {
     expect(me.headers.get('x-request-id')).toBeTruthy();
     const products = await (await call('/api/v1/products?limit=20')).json();
     expect(products.items).toHaveLength(20);
+  });
+
+  it('keeps public catalog pages briefly and forgets them when the catalog changes', async () => {
+    const url = '/api/v1/products?limit=5';
+    const first = await call(url);
+    const firstText = await first.text();
+    expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+    const second = await call(url);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(await second.text()).toBe(firstText);
+    // Signed-in callers and callers asking for a fresh answer always reach the catalog.
+    expect((await call(url, { headers: customer.headers })).headers.get('x-cache')).toBeNull();
+    expect((await call(url, { headers: { 'cache-control': 'no-cache' } })).headers.get('x-cache')).toBeNull();
+
+    const product = JSON.parse(firstText).items[0];
+    const admin = await identity.admin();
+    const patched = await call(`/api/v1/products/${product.id}`, {
+      method: 'PATCH',
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ price: { ...product.price, amount: product.price.amount + 100 } }),
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    await eventually(
+      async () => (await (await call(url)).json()).items[0].price.amount === product.price.amount + 100,
+      {
+        what: 'the new price through the gateway',
+      },
+    );
   });
 
   it('refuses forged and expired tokens at the edge with problem+json', async () => {

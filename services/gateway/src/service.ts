@@ -14,6 +14,7 @@ import { registerProxyRoutes } from './http/proxy.routes';
 import { IdempotencyStore } from './services/idempotency';
 import { LiveUpdates } from './services/live-updates';
 import { OpenApiAggregator } from './services/openapi-merge';
+import { ResponseCache } from './services/response-cache';
 import { rateLimitStore, SharedRateCounters } from './services/shared-rate-counters';
 
 const unlimited = new Set(['/healthz', '/readyz', '/metrics']);
@@ -66,7 +67,13 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       () => app.swagger() as never,
     );
     await registerDocsRoutes(app, docs);
-    await registerProxyRoutes(app, config, new IdempotencyStore(kv, config.IDEMPOTENCY_TTL_SECONDS));
+    const responseCache = new ResponseCache();
+    await registerProxyRoutes(
+      app,
+      config,
+      new IdempotencyStore(kv, config.IDEMPOTENCY_TTL_SECONDS),
+      responseCache,
+    );
 
     return {
       app,
@@ -80,6 +87,13 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
             const { orderId, status, cancelReason, at, userId } = event.data;
             live.publish(userId, { orderId, status, cancelReason, at });
           },
+          { exclusive: true, prefetch: 256 },
+        );
+        // What the catalog shows changes with these: forget every kept answer.
+        await bus.subscribe(
+          'gateway-cache',
+          ['product.#', 'price.changed', 'stock.changed'],
+          async () => responseCache.clear(),
           { exclusive: true, prefetch: 256 },
         );
         void docs.refresh(true).catch(() => {});

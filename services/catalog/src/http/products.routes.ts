@@ -15,15 +15,20 @@ import {
 
 const admin = [{ bearerAuth: [] }];
 
-/** Sends JSON that is already serialised (and was validated when it was built). */
-function sendJson(reply: FastifyReply, json: string) {
-  return reply
-    .type('application/json; charset=utf-8')
-    .serializer((payload) => payload as string)
-    .send(json as never);
-}
+export function registerProductRoutes(
+  app: HttpServer,
+  catalog: CatalogService,
+  options: { publicMaxAgeSeconds: number },
+): void {
+  const publicCaching =
+    options.publicMaxAgeSeconds > 0 ? `public, max-age=${options.publicMaxAgeSeconds}` : 'no-cache';
+  /** Sends a public answer that is already JSON (validated when it was built), as bytes. */
+  const sendJson = (reply: FastifyReply, json: Buffer) =>
+    reply
+      .type('application/json; charset=utf-8')
+      .header('cache-control', publicCaching)
+      .send(json as never);
 
-export function registerProductRoutes(app: HttpServer, catalog: CatalogService): void {
   app.get(
     '/api/v1/products',
     {
@@ -35,7 +40,7 @@ export function registerProductRoutes(app: HttpServer, catalog: CatalogService):
         response: { 200: ProductPage },
       },
     },
-    // The cached page is already JSON; sending the string skips serialising it again.
+    // The cached page is already JSON; sending its bytes skips serialising and encoding it again.
     async (request, reply) => sendJson(reply, await catalog.listProductsJson(request.query)),
   );
 
@@ -65,7 +70,10 @@ export function registerProductRoutes(app: HttpServer, catalog: CatalogService):
   app.get(
     '/api/v1/categories',
     { schema: { tags: ['catalog'], summary: 'Product categories', response: { 200: z.array(Category) } } },
-    async () => catalog.listCategories(),
+    async (_request, reply) => {
+      reply.header('cache-control', publicCaching);
+      return catalog.listCategories();
+    },
   );
 
   app.post(

@@ -55,7 +55,7 @@ export function createCatalogService(deps: { db: Db; messaging: Messaging; cache
 
   return {
     /** The serialised page, straight from the cache when possible: the hottest path of the platform. */
-    listProductsJson(query: ListProductsQuery): Promise<string> {
+    listProductsJson(query: ListProductsQuery): Promise<Buffer> {
       const key = `list:${query.q ?? ''}|${query.category ?? ''}|${query.limit}|${query.cursor ?? ''}`;
       return cache.read(key, async () => {
         const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
@@ -81,7 +81,7 @@ export function createCatalogService(deps: { db: Db; messaging: Messaging; cache
       });
     },
 
-    getProductJson(id: string): Promise<string> {
+    getProductJson(id: string): Promise<Buffer> {
       return cache.read(`product:${id}`, async () => JSON.stringify(toProduct(await getProductRow(id))));
     },
 

@@ -2,12 +2,13 @@ import type { KeyValueStore } from '@bazaar/platform';
 
 /**
  * Read-through cache of serialised answers, two levels: this process's memory, then Redis (shared by
- * replicas). Every change bumps one generation number that is part of each key, so invalidation is a
+ * replicas). The near level keeps encoded bytes, so a hit is written to the socket as it is, with no
+ * UTF-8 encoding or length count per request. Every change bumps one generation number that is part of each key, so invalidation is a
  * single write and never a scan; old entries simply expire.
  */
 export class ProductCache {
   private generation?: { value: string; readAt: number };
-  private readonly local = new Map<string, { value: string; expiresAt: number }>();
+  private readonly local = new Map<string, { value: Buffer; expiresAt: number }>();
   private static readonly maxLocalEntries = 2_000;
 
   constructor(
@@ -17,12 +18,14 @@ export class ProductCache {
     private readonly generationMaxAgeMs = 250,
   ) {}
 
-  async read(key: string, load: () => Promise<string>): Promise<string> {
+  async read(key: string, load: () => Promise<string>): Promise<Buffer> {
     const fullKey = `catalog:${await this.currentGeneration()}:${key}`;
     const now = Date.now();
     const near = this.local.get(fullKey);
     if (near && near.expiresAt > now) return near.value;
-    const value = (await this.kv.get(fullKey).catch(() => null)) ?? (await this.loadAndShare(fullKey, load));
+    const value = Buffer.from(
+      (await this.kv.get(fullKey).catch(() => null)) ?? (await this.loadAndShare(fullKey, load)),
+    );
     if (this.local.size >= ProductCache.maxLocalEntries) this.local.clear();
     this.local.set(fullKey, { value, expiresAt: now + this.ttlSeconds * 1000 });
     return value;

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AppError, conflict, type HttpServer, invalid } from '@bazaar/platform';
 import proxy from '@fastify/http-proxy';
@@ -5,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config';
 import { routingTable } from '../config';
 import { fingerprintOf, type IdempotencyStore } from '../services/idempotency';
+import type { ResponseCache } from '../services/response-cache';
 
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -29,6 +31,12 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 async function payloadToBuffer(payload: unknown): Promise<Buffer> {
   if (payload === undefined || payload === null) return Buffer.alloc(0);
   if (Buffer.isBuffer(payload)) return payload;
@@ -40,12 +48,14 @@ async function payloadToBuffer(payload: unknown): Promise<Buffer> {
 
 /**
  * Forwards the public API to the services. Bodies stream through untouched, except for requests with an
- * Idempotency-Key: those are read once to fingerprint them, and their answers are kept for replay.
+ * Idempotency-Key (read once to fingerprint them, their answers kept for replay) and public answers the
+ * response cache keeps for a few seconds.
  */
 export async function registerProxyRoutes(
   app: HttpServer,
   config: GatewayConfig,
   idempotency: IdempotencyStore,
+  cache: ResponseCache,
 ) {
   app.addHook('onRequest', async (request) => {
     const length = Number(request.headers['content-length'] ?? 0);
@@ -59,6 +69,16 @@ export async function registerProxyRoutes(
   });
 
   app.addHook('preHandler', async (request, reply) => {
+    const hit = cache.lookup(request);
+    if (hit) {
+      return reply
+        .status(hit.status)
+        .header('content-type', hit.contentType)
+        .header('cache-control', hit.cacheControl)
+        .header('age', String(Math.floor((Date.now() - hit.storedAt) / 1000)))
+        .header('x-cache', 'HIT')
+        .send(request.method === 'HEAD' ? undefined : hit.body);
+    }
     const key = request.headers['idempotency-key'];
     if (!mutating.has(request.method) || typeof key !== 'string' || key === '') return;
     if (key.length > 255)
@@ -132,6 +152,32 @@ export async function registerProxyRoutes(
       },
       replyOptions: {
         rewriteRequestHeaders: (request, headers) => ({ ...headers, 'x-request-id': String(request.id) }),
+        onResponse: (request, reply, raw) => {
+          // What reply-from passes at run time (its typings describe a server response instead).
+          const res = raw as unknown as {
+            statusCode: number;
+            headers: IncomingHttpHeaders;
+            stream: Readable;
+          };
+          const maxAge = cache.cacheableFor(request, res.statusCode, res.headers);
+          if (maxAge === undefined) return void reply.send(res.stream);
+          collect(res.stream).then(
+            (body) => {
+              cache.store(
+                request.url,
+                {
+                  status: res.statusCode,
+                  contentType: String(res.headers['content-type'] ?? 'application/json'),
+                  cacheControl: String(res.headers['cache-control']),
+                  body,
+                },
+                maxAge,
+              );
+              void reply.header('x-cache', 'MISS').send(body);
+            },
+            (err: Error) => void reply.send(err),
+          );
+        },
         onError: (reply, { error }) => {
           const timedOut = (error as { statusCode?: number }).statusCode === 504;
           reply.log.warn({ err: error, upstream: route.upstream }, 'upstream failed');
