@@ -67,10 +67,15 @@ export class ProcessPlatform {
       PORT: String(d.port + offset),
       ...('grpcPort' in d ? { GRPC_PORT: String(d.grpcPort + offset) } : {}),
     };
+    // BAZAAR_CPU_PROFILE=orders,payments writes those services' CPU profiles under .data/profiles on exit.
+    const profiled = (this.env.BAZAAR_CPU_PROFILE ?? '').split(',').includes(name);
+    const profiling = profiled
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.data', 'profiles')}`]
+      : [];
     // Node itself with tsx's loader, not the tsx CLI: a signal must reach the service, not a wrapper.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(root, 'services', name, 'src', 'main.ts')],
+      [...profiling, '--import', 'tsx', path.join(root, 'services', name, 'src', 'main.ts')],
       {
         env,
         cwd: root,

@@ -1,4 +1,5 @@
 import { defineInboxTable, defineOutboxTable } from '@bazaar/platform/tables';
+import { sql } from 'drizzle-orm';
 import { index, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const notificationsSchema = pgSchema('notifications');
@@ -36,7 +37,11 @@ export const notifications = notificationsSchema.table(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('notifications_user_idx').on(t.userId, t.id)],
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.id),
+    // The sender's queue: only unsent rows, so a pass never scans what was already sent.
+    index('notifications_pending_idx').on(t.id).where(sql`${t.status} = 'PENDING'`),
+  ],
 );
 
 export const outbox = defineOutboxTable(notificationsSchema);

@@ -1,0 +1,1 @@
+CREATE INDEX "notifications_pending_idx" ON "notifications"."notifications" USING btree ("id") WHERE "notifications"."notifications"."status" = 'PENDING';
