@@ -1,34 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { catalogService } from '@bazaar/catalog';
 import { type CloudEvent, createEvent } from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
+import {
+  openServiceTestbed,
+  type ServiceTestbed,
+  type TestIdentity,
+  type TestUser,
+} from '@bazaar/identity/testing';
 import { inventoryService } from '@bazaar/inventory';
-import {
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import type { EventBus, RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartService } from './service';
 
 describe.each(testModes())('cart and checkout (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
+  let identity: TestIdentity;
   let catalog: RunningService;
   let inventory: RunningService;
   let cart: RunningService;
   let bus: EventBus;
   let shopper: TestUser;
-  const checkedOut: CloudEvent[] = [];
+  let checkedOut: CloudEvent[];
   const address = {
     name: 'Ada Lovelace',
     line1: '12 Analytical Row',
@@ -38,34 +31,21 @@ describe.each(testModes())('cart and checkout (%s)', (mode) => {
   };
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { BAZAAR_SEED_DEMO: '1' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    const withIdentity = { ...env, IDENTITY_URL: identity.url };
-    catalog = await startService(catalogService, { env: withIdentity, shared: infra });
-    inventory = await startService(inventoryService, { env: withIdentity, shared: infra });
-    cart = await startService(cartService, {
-      env: { ...withIdentity, CATALOG_GRPC_URL: catalog.grpcUrl!, INVENTORY_GRPC_URL: inventory.grpcUrl! },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'cart',
+      env: { BAZAAR_SEED_DEMO: '1' },
+      observe: ['cart.checked.out'],
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-      }));
-    await bus.subscribe('cart-test-observer', ['cart.checked.out'], async (raw) => {
-      checkedOut.push(raw as CloudEvent);
+    ({ bus, identity, seen: checkedOut } = bed);
+    catalog = await bed.start(catalogService);
+    inventory = await bed.start(inventoryService);
+    cart = await bed.start(cartService, {
+      CATALOG_GRPC_URL: catalog.grpcUrl!,
+      INVENTORY_GRPC_URL: inventory.grpcUrl!,
     });
     shopper = await identity.customer();
   });
-  afterAll(async () => {
-    await cart?.stop();
-    await inventory?.stop();
-    await catalog?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
   const call = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',

@@ -1,59 +1,29 @@
 import { type CloudEvent, createEvent } from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
-import {
-  catalogV1,
-  createGrpcClient,
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
+import { catalogV1, createGrpcClient, type EventBus, type RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogService } from './service';
 
 describe.each(testModes())('catalog (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
   let catalog: RunningService;
   let bus: EventBus;
+  let seen: CloudEvent[];
   let admin: TestUser;
   let customer: TestUser;
-  const seen: CloudEvent[] = [];
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { BAZAAR_SEED_DEMO: '1' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    catalog = await startService(catalogService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'catalog',
+      env: { BAZAAR_SEED_DEMO: '1' },
+      observe: ['product.#', 'price.changed'],
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-        queueExpiresMs: 600_000,
-      }));
-    await bus.subscribe('catalog-test-observer', ['product.#', 'price.changed'], async (raw) => {
-      seen.push(raw as CloudEvent);
-    });
-    admin = await identity.admin();
-    customer = await identity.customer();
+    ({ bus, seen } = bed);
+    catalog = await bed.start(catalogService);
+    [admin, customer] = await Promise.all([bed.identity.admin(), bed.identity.customer()]);
   });
-  afterAll(async () => {
-    await catalog?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
   const inject = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',

@@ -1,60 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { type CloudEvent, createEvent, sampleEventData } from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
-import {
-  createGrpcClient,
-  createLogger,
-  type EventBus,
-  inventoryV1,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
+import { createGrpcClient, type EventBus, inventoryV1, type RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryService } from './service';
 
 describe.each(testModes())('inventory (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
   let inventory: RunningService;
   let bus: EventBus;
+  let seen: CloudEvent[];
   let admin: TestUser;
   let customer: TestUser;
-  const seen: CloudEvent[] = [];
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { RESERVATION_TTL_SECONDS: '3600', RESERVATION_SWEEP_MS: '100' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    inventory = await startService(inventoryService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'inventory',
+      env: { RESERVATION_TTL_SECONDS: '3600', RESERVATION_SWEEP_MS: '100' },
+      observe: ['stock.#'],
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-        queueExpiresMs: 600_000,
-      }));
-    await bus.subscribe('inventory-test-observer', ['stock.#'], async (raw) => {
-      seen.push(raw as CloudEvent);
-    });
-    admin = await identity.admin();
-    customer = await identity.customer();
+    ({ bus, seen } = bed);
+    inventory = await bed.start(inventoryService);
+    [admin, customer] = await Promise.all([bed.identity.admin(), bed.identity.customer()]);
   });
-  afterAll(async () => {
-    await inventory?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
   const put = (sku: string, payload: unknown, user: TestUser | null = admin) =>
     inventory.app.inject({
@@ -215,15 +185,13 @@ describe.each(testModes())('inventory (%s)', (mode) => {
 
 describe('inventory reservation expiry (embedded)', () => {
   it('releases a reservation nobody committed in time', async () => {
-    const infra = await openEmbeddedTestInfrastructure();
-    const env = testEnv('embedded', { RESERVATION_TTL_SECONDS: '1', RESERVATION_SWEEP_MS: '100' });
-    const identity = await startTestIdentity('embedded', infra, env.BAZAAR_NAMESPACE);
-    const inventory = await startService(inventoryService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    const bed = await openServiceTestbed('embedded', {
+      name: 'inventory-expiry',
+      env: { RESERVATION_TTL_SECONDS: '1', RESERVATION_SWEEP_MS: '100' },
     });
     try {
-      const admin = await identity.admin();
+      const inventory = await bed.start(inventoryService);
+      const admin = await bed.identity.admin();
       await inventory.app.inject({
         method: 'PUT',
         url: '/api/v1/inventory/EXP-1',
@@ -232,7 +200,7 @@ describe('inventory reservation expiry (embedded)', () => {
       });
       const orderId = randomUUID();
       const sample = sampleEventData('OrderCreated');
-      await infra.bus.publish(
+      await bed.bus.publish(
         createEvent(
           'OrderCreated',
           { ...sample, orderId, lines: [{ ...sample.lines[0]!, sku: 'EXP-1', quantity: 2 }] },
@@ -244,9 +212,7 @@ describe('inventory reservation expiry (embedded)', () => {
       await eventually(async () => (await level()).reserved === 0, { what: 'expiry', timeoutMs: 10_000 });
       expect(await level()).toMatchObject({ onHand: 3, available: 3 });
     } finally {
-      await inventory.stop();
-      await identity.stop();
-      await infra.close();
+      await bed.close();
     }
   });
 });

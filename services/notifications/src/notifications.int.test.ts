@@ -2,63 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEvent, type EventData, type EventType, sampleEventData } from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
-import {
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
+import type { RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsService } from './service';
 
 describe.each(testModes())('notifications (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
   let service: RunningService;
-  let bus: EventBus;
   let shopper: TestUser;
   let other: TestUser;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bazaar-mail-'));
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { BAZAAR_DATA_DIR: dataDir, MAIL_POLL_MS: '100' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    service = await startService(notificationsService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'notifications',
+      env: { BAZAAR_DATA_DIR: dataDir, MAIL_POLL_MS: '100' },
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-      }));
-    [shopper, other] = await Promise.all([identity.customer(), identity.customer()]);
+    service = await bed.start(notificationsService);
+    [shopper, other] = await Promise.all([bed.identity.customer(), bed.identity.customer()]);
   });
-  afterAll(async () => {
-    await service?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
-  const send = async <T extends EventType>(type: T, data: Partial<EventData<T>>, times = 1) => {
-    const event = createEvent(type, { ...sampleEventData(type), ...data } as EventData<T>, {
-      source: '/bazaar/test',
-      correlationId: 't',
-    });
-    for (let i = 0; i < times; i++) await bus.publish(event);
-  };
+  const send: ServiceTestbed['send'] = (type, data, times) => bed.send(type, data, times);
   const list = async (user: TestUser) =>
     (await service.app.inject({ url: '/api/v1/notifications?limit=100', headers: user.headers })).json()
       .items as {

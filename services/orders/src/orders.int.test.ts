@@ -1,72 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CloudEvent,
-  createEvent,
-  type EventData,
-  type EventType,
-  sampleEventData,
-} from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
-import {
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import { type EventData, type EventType, sampleEventData } from '@bazaar/contracts';
+import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
+import type { RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersService } from './service';
 
 describe.each(testModes())('orders (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
   let orders: RunningService;
-  let bus: EventBus;
   let shopper: TestUser;
   let other: TestUser;
   let admin: TestUser;
-  const seen: CloudEvent[] = [];
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { ORDER_DEADLINE_SECONDS: '3', ORDER_SWEEP_MS: '200' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    orders = await startService(ordersService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'orders',
+      env: { ORDER_DEADLINE_SECONDS: '3', ORDER_SWEEP_MS: '200' },
+      observe: ['order.#'],
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-        queueExpiresMs: 600_000,
-      }));
-    await bus.subscribe('orders-test-observer', ['order.#'], async (raw) => {
-      seen.push(raw as CloudEvent);
-    });
-    [shopper, other, admin] = await Promise.all([identity.customer(), identity.customer(), identity.admin()]);
+    orders = await bed.start(ordersService);
+    [shopper, other, admin] = await Promise.all([
+      bed.identity.customer(),
+      bed.identity.customer(),
+      bed.identity.admin(),
+    ]);
   });
-  afterAll(async () => {
-    await orders?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
-  const send = async <T extends EventType>(type: T, data: Partial<EventData<T>>, times = 1) => {
-    const event = createEvent(type, { ...sampleEventData(type), ...data } as EventData<T>, {
-      source: '/bazaar/test',
-      correlationId: String((data as { orderId?: string }).orderId),
-    });
-    for (let i = 0; i < times; i++) await bus.publish(event);
-  };
+  const send: ServiceTestbed['send'] = (type, data, times) => bed.send(type, data, times);
   const checkout = (user: TestUser, times = 1) => {
     const orderId = randomUUID();
     return send('CartCheckedOut', { orderId, userId: user.id, email: user.email }, times).then(() => orderId);
@@ -101,8 +63,7 @@ describe.each(testModes())('orders (%s)', (mode) => {
     ]);
     expect(order.shipment).toEqual({ trackingNumber: 'BZTRACK123' });
     expect(order.total).toEqual(sampleEventData('CartCheckedOut').total);
-    const mine = (type: string) =>
-      seen.filter((e) => e.type === type && (e.data as { orderId: string }).orderId === orderId);
+    const mine = (type: EventType) => bed.observed(type, orderId);
     await eventually(() => mine('OrderCompleted').length === 1, { what: 'OrderCompleted' });
     expect(mine('OrderCreated')).toHaveLength(1);
     expect((mine('OrderCreated')[0]!.data as EventData<'OrderCreated'>).paymentKey).toBe('checkout-key-1');
@@ -131,17 +92,11 @@ describe.each(testModes())('orders (%s)', (mode) => {
     await send('PaymentFailed', { orderId: declined });
     await waitFor(declined, 'CANCELLED');
     expect((await view(declined)).json().cancelReason).toBe('PAYMENT_DECLINED');
-    await eventually(
-      () =>
-        seen.filter(
-          (e) => e.type === 'OrderCancelled' && (e.data as { orderId: string }).orderId === declined,
-        ).length === 1,
+    const [cancelled] = await eventually(
+      () => bed.observed('OrderCancelled', declined).length === 1 && bed.observed('OrderCancelled', declined),
       { what: 'OrderCancelled' },
     );
-    const cancelled = seen.find(
-      (e) => e.type === 'OrderCancelled' && (e.data as { orderId: string }).orderId === declined,
-    )!;
-    expect(cancelled.data).toMatchObject({ reason: 'PAYMENT_DECLINED', previousStatus: 'STOCK_RESERVED' });
+    expect(cancelled?.data).toMatchObject({ reason: 'PAYMENT_DECLINED', previousStatus: 'STOCK_RESERVED' });
   });
 
   it('lets the owner cancel before shipping, and refuses after', async () => {

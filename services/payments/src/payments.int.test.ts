@@ -1,72 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CloudEvent,
-  createEvent,
-  type EventData,
-  type EventType,
-  sampleEventData,
-} from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
-import {
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import type { EventType } from '@bazaar/contracts';
+import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
+import type { RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsService } from './service';
 
 describe.each(testModes())('payments (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
   let payments: RunningService;
-  let bus: EventBus;
   let shopper: TestUser;
   let other: TestUser;
   let admin: TestUser;
-  const seen: CloudEvent[] = [];
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { PROVIDER_TIMEOUT_MS: '200', PROVIDER_SLOW_MS: '400', PAYMENT_POLL_MS: '50' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    payments = await startService(paymentsService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'payments',
+      env: { PROVIDER_TIMEOUT_MS: '200', PROVIDER_SLOW_MS: '400', PAYMENT_POLL_MS: '50' },
+      observe: ['payment.#'],
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-        queueExpiresMs: 600_000,
-      }));
-    await bus.subscribe('payments-test-observer', ['payment.#'], async (raw) => {
-      seen.push(raw as CloudEvent);
-    });
-    [shopper, other, admin] = await Promise.all([identity.customer(), identity.customer(), identity.admin()]);
+    payments = await bed.start(paymentsService);
+    [shopper, other, admin] = await Promise.all([
+      bed.identity.customer(),
+      bed.identity.customer(),
+      bed.identity.admin(),
+    ]);
   });
-  afterAll(async () => {
-    await payments?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
-  const send = async <T extends EventType>(type: T, data: Partial<EventData<T>>, times = 1) => {
-    const event = createEvent(type, { ...sampleEventData(type), ...data } as EventData<T>, {
-      source: '/bazaar/test',
-      correlationId: 'test',
-    });
-    await Promise.all(Array.from({ length: times }, () => bus.publish(event)));
-  };
+  const send: ServiceTestbed['send'] = (type, data, times) => bed.send(type, data, times);
   const order = async (paymentMethod: string, times = 1) => {
     const orderId = randomUUID();
     await send(
@@ -87,8 +49,7 @@ describe.each(testModes())('payments (%s)', (mode) => {
       },
       { what: 'a settled payment', timeoutMs: 20_000 },
     );
-  const eventsFor = (orderId: string, type: string) =>
-    seen.filter((e) => e.type === type && (e.data as { orderId: string }).orderId === orderId);
+  const eventsFor = (orderId: string, type: string) => bed.observed(type as EventType, orderId);
   const summary = async () =>
     (await payments.app.inject({ url: '/api/v1/payments/summary', headers: admin.headers })).json();
 

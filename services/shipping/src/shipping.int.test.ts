@@ -1,73 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CloudEvent,
-  createEvent,
-  type EventData,
-  type EventType,
-  sampleEventData,
-} from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
-import {
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+import type { EventData, EventType } from '@bazaar/contracts';
+import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
+import type { RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippingService } from './service';
 
 describe.each(testModes())('shipping (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
   let shipping: RunningService;
-  let bus: EventBus;
   let shopper: TestUser;
   let other: TestUser;
-  const seen: CloudEvent[] = [];
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { SHIPPING_DELIVERY_DELAY_MS: '300', SHIPPING_SWEEP_MS: '100' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    shipping = await startService(shippingService, {
-      env: { ...env, IDENTITY_URL: identity.url },
-      shared: infra,
+    bed = await openServiceTestbed(mode, {
+      name: 'shipping',
+      env: { SHIPPING_DELIVERY_DELAY_MS: '300', SHIPPING_SWEEP_MS: '100' },
+      observe: ['shipping.#', 'shipment.#'],
     });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-        queueExpiresMs: 600_000,
-      }));
-    await bus.subscribe('shipping-test-observer', ['shipping.#', 'shipment.#'], async (raw) => {
-      seen.push(raw as CloudEvent);
-    });
-    [shopper, other] = await Promise.all([identity.customer(), identity.customer()]);
+    shipping = await bed.start(shippingService);
+    [shopper, other] = await Promise.all([bed.identity.customer(), bed.identity.customer()]);
   });
-  afterAll(async () => {
-    await shipping?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
-  const send = async <T extends EventType>(type: T, data: Partial<EventData<T>>, times = 1) => {
-    const event = createEvent(type, { ...sampleEventData(type), ...data } as EventData<T>, {
-      source: '/bazaar/test',
-      correlationId: 't',
-    });
-    await Promise.all(Array.from({ length: times }, () => bus.publish(event)));
-  };
-  const eventsFor = (orderId: string, type: string) =>
-    seen.filter((e) => e.type === type && (e.data as { orderId: string }).orderId === orderId);
+  const send: ServiceTestbed['send'] = (type, data, times) => bed.send(type, data, times);
+  const eventsFor = (orderId: string, type: string) => bed.observed(type as EventType, orderId);
 
   it('ships a paid order once and delivers it later', async () => {
     const orderId = randomUUID();
