@@ -139,7 +139,8 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     );
 
     const latencies: number[] = [];
-    const placed: { client: ShopClient; orderId: string }[] = [];
+    let placed = 0;
+    const errorKinds = new Map<string, number>();
     let errors = 0;
     let cancelled = 0;
     const endAt = Date.now() + checkoutSeconds * 1000;
@@ -151,13 +152,19 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
             await client.addToCart(product.sku, 1);
             const t0 = performance.now();
             const res = await client.checkout('pm_card_visa');
-            if (res.status !== 202) throw new Error(`checkout ${res.status}`);
-            placed.push({ client, orderId: res.body.orderId });
+            if (res.status !== 202)
+              throw new Error(`checkout ${res.status} ${(res.body as { code?: string })?.code ?? ''}`);
+            placed++;
             const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 60_000);
             if (status === 'COMPLETED') latencies.push(performance.now() - t0);
             else cancelled++;
-          } catch {
+          } catch (err) {
             errors++;
+            // Group by message without ids, so that the kinds of failure can be told apart.
+            const kind = String((err as Error).message)
+              .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')
+              .slice(0, 160);
+            errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
           }
         }
       }),
@@ -165,19 +172,32 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     const elapsed = (Date.now() - started) / 1000;
     for (const s of streams) s.close();
 
-    // Correctness: let stragglers settle, then count what must be zero.
+    // Correctness: let stragglers settle (final statuses, and every reservation committed or released),
+    // then count what must be zero.
     const settled = new Set(['COMPLETED', 'DELIVERED', 'CANCELLED']);
-    const deadline = Date.now() + 60_000;
-    let notFinal = placed.length;
+    const deadline = Date.now() + 90_000;
+    let notFinal = placed;
     let sold = 0;
+    let stock = await admin.ok('GET', `/api/v1/inventory/${product.sku}`);
     while (Date.now() < deadline) {
-      const views = await Promise.all(placed.map((p) => p.client.order(p.orderId).catch(() => undefined)));
-      notFinal = views.filter((v) => !v || !settled.has(v.status)).length;
-      sold = views.filter((v) => v && v.status !== 'CANCELLED').length;
-      if (notFinal === 0) break;
+      // Every order the platform holds, as an administrator sees them: also those whose checkout answer
+      // never reached the shopper.
+      const views: { status: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: { status: string }[]; nextCursor: string | null } = await admin.ok(
+          'GET',
+          `/api/v1/orders?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        views.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      notFinal = views.filter((v) => !settled.has(v.status)).length;
+      sold = views.filter((v) => v.status !== 'CANCELLED').length;
+      stock = await admin.ok('GET', `/api/v1/inventory/${product.sku}`);
+      if (notFinal === 0 && stock.reserved === 0) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const stock = await admin.ok('GET', `/api/v1/inventory/${product.sku}`);
     const summary = await admin.ok('GET', '/api/v1/payments/summary');
     // Every unit that left the shelf must belong to an order that was not cancelled, and no more.
     const drift = initialStock - stock.onHand - sold;
@@ -186,6 +206,7 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
       sorted.length
         ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(0)
         : '-';
+    for (const [kind, count] of errorKinds) console.log(`  ${mode}/${shoppers}: ${count} × ${kind}`);
     return {
       mode,
       shoppers,

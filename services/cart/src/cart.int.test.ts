@@ -98,6 +98,45 @@ describe.each(testModes())('cart and checkout (%s)', (mode) => {
     );
   });
 
+  it('takes items when the inventory cannot answer, but never without the catalog price', async () => {
+    const nowhere = 'http://127.0.0.1:9';
+    const blind = await bed.start(
+      cartService,
+      {
+        CATALOG_GRPC_URL: catalog.grpcUrl!,
+        INVENTORY_GRPC_URL: nowhere,
+        GRPC_TIMEOUT_MS: '300',
+      },
+      { consume: false },
+    );
+    const unpriced = await bed.start(
+      cartService,
+      {
+        CATALOG_GRPC_URL: nowhere,
+        INVENTORY_GRPC_URL: inventory.grpcUrl!,
+        GRPC_TIMEOUT_MS: '300',
+      },
+      { consume: false },
+    );
+    const user = await identity.customer();
+    const add = (service: RunningService) =>
+      service.app.inject({
+        method: 'POST',
+        url: '/api/v1/cart/items',
+        payload: { sku: 'KIT-MUG-STONE', quantity: 1 },
+        headers: user.headers,
+      });
+    // The reservation after checkout decides on stock anyway.
+    const added = await add(blind);
+    expect(added.statusCode).toBe(200);
+    expect(added.json().items[0]).toMatchObject({ sku: 'KIT-MUG-STONE', quantity: 1 });
+    const refused = await add(unpriced);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().code).toBe('cart.dependency_unavailable');
+    await blind.stop();
+    await unpriced.stop();
+  });
+
   it('keeps a guest cart by id and merges it at sign-in', async () => {
     const guest = (await call('POST', '/api/v1/cart/items', { sku: 'BOO-KNOTS', quantity: 1 })).json();
     expect(guest.items).toHaveLength(1);

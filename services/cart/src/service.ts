@@ -26,6 +26,7 @@ export const cartService: ServiceDefinition<CartConfig> = {
     const messaging = createMessaging({ service: 'cart', database, bus, logger, metrics, outbox, inbox });
     const carts = createCartService({
       db: database.db,
+      logger,
       messaging,
       store: kv.redis ? new RedisCartStore(kv.redis) : new SqlCartStore(database.db),
       catalog: createGrpcClient(catalogV1.CatalogService, {

@@ -104,13 +104,22 @@ export async function openServiceTestbed(mode: TestMode, options: ServiceTestbed
     bus,
     seen,
 
+    /**
+     * Starts a service against the testbed. A second replica in embedded mode passes `consume: false`:
+     * the in-process bus takes one consumer per queue (RabbitMQ simply shares the queue between them).
+     */
     async start<C extends PlatformEnv & { PORT: number }>(
       definition: ServiceDefinition<C>,
       extra: Record<string, string> = {},
+      { consume = true }: { consume?: boolean } = {},
     ) {
+      const shared =
+        infra && !consume
+          ? { ...infra, bus: Object.assign(Object.create(infra.bus), { subscribe: async () => {} }) }
+          : infra;
       const service = await startService(definition, {
         env: { ...env, IDENTITY_URL: identity.url, ...extra },
-        shared: infra,
+        shared,
       });
       started.push(service);
       return service;

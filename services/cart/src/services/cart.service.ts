@@ -7,6 +7,7 @@ import {
   invalid,
   type inventoryV1,
   isUnavailable,
+  type Logger,
   type Messaging,
   notFound,
   type Principal,
@@ -38,8 +39,9 @@ export function createCartService(deps: {
   store: CartStore;
   catalog: Client<typeof catalogV1.CatalogService>;
   inventory: Client<typeof inventoryV1.InventoryService>;
+  logger: Logger;
 }) {
-  const { db, messaging, store, catalog, inventory } = deps;
+  const { db, messaging, store, catalog, inventory, logger } = deps;
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -92,8 +94,21 @@ export function createCartService(deps: {
     return toCartView(cart.id, await store.lines(cart.key));
   }
 
+  /**
+   * Stock figures in a cart are advice: the reservation after checkout decides, all or nothing. So a cart
+   * keeps working when the inventory cannot answer in time; the check is skipped, not the sale.
+   */
   async function assertAvailable(sku: string, quantity: number) {
-    const available = (await availableBySku([sku])).get(sku) ?? 0;
+    let available: number;
+    try {
+      available = (await availableBySku([sku])).get(sku) ?? 0;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'cart.dependency_unavailable') {
+        logger.warn({ sku }, 'inventory unavailable; stock check left to the reservation');
+        return;
+      }
+      throw err;
+    }
     if (quantity > available) {
       throw conflict('cart.insufficient_stock', `Only ${available} of ${sku} available.`, { available });
     }
