@@ -6,7 +6,7 @@
  *   --shoppers=50,400        concurrent shoppers per checkout run
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -142,18 +142,35 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     let placed = 0;
     const errorKinds = new Map<string, number>();
     let errors = 0;
+    let retries = 0;
     let cancelled = 0;
+    const retryable = new Set([409, 429, 502, 503, 504]);
+    const withRetries = async <T extends { status: number; body: unknown }>(attempt: () => Promise<T>) => {
+      for (let n = 1; ; n++) {
+        const res = await attempt();
+        if (res.status < 300) return res;
+        if (!retryable.has(res.status) || n === 6) {
+          const code = (res.body as { code?: string } | undefined)?.code ?? '';
+          throw new Error(`${res.status} ${code}`);
+        }
+        retries++;
+        await new Promise((r) => setTimeout(r, 200 * n));
+      }
+    };
     const endAt = Date.now() + checkoutSeconds * 1000;
     const started = Date.now();
     await Promise.all(
       clients.map(async (client, i) => {
         while (Date.now() < endAt) {
           try {
-            await client.addToCart(product.sku, 1);
+            // A shopper retries what the platform answers with 503/409/429, as the API asks; the checkout
+            // keeps its Idempotency-Key across attempts, so a retry never places a second order.
+            await withRetries(() =>
+              client.request('POST', '/api/v1/cart/items', { sku: product.sku, quantity: 1 }),
+            );
             const t0 = performance.now();
-            const res = await client.checkout('pm_card_visa');
-            if (res.status !== 202)
-              throw new Error(`checkout ${res.status} ${(res.body as { code?: string })?.code ?? ''}`);
+            const key = randomUUID();
+            const res = await withRetries(() => client.checkout('pm_card_visa', key));
             placed++;
             const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 60_000);
             if (status === 'COMPLETED') latencies.push(performance.now() - t0);
@@ -182,10 +199,11 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     while (Date.now() < deadline) {
       // Every order the platform holds, as an administrator sees them: also those whose checkout answer
       // never reached the shopper.
-      const views: { status: string }[] = [];
+      type OrderView = { status: string; lines: { sku: string; quantity: number }[] };
+      const views: OrderView[] = [];
       let cursor: string | null = null;
       do {
-        const page: { items: { status: string }[]; nextCursor: string | null } = await admin.ok(
+        const page: { items: OrderView[]; nextCursor: string | null } = await admin.ok(
           'GET',
           `/api/v1/orders?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
         );
@@ -193,7 +211,12 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
         cursor = page.nextCursor;
       } while (cursor);
       notFinal = views.filter((v) => !settled.has(v.status)).length;
-      sold = views.filter((v) => v.status !== 'CANCELLED').length;
+      // Units, not orders: a shopper whose checkout failed adds to a cart that still holds the first item.
+      sold = views
+        .filter((v) => v.status !== 'CANCELLED')
+        .flatMap((v) => v.lines)
+        .filter((l) => l.sku === product.sku)
+        .reduce((sum, l) => sum + l.quantity, 0);
       stock = await admin.ok('GET', `/api/v1/inventory/${product.sku}`);
       if (notFinal === 0 && stock.reserved === 0) break;
       await new Promise((r) => setTimeout(r, 1000));
@@ -216,6 +239,7 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
       'p95 ms': pct(95),
       'p99 ms': pct(99),
       errors,
+      retried: retries,
       cancelled,
       'units oversold': Math.max(0, -drift) + Math.max(0, -stock.available),
       'units lost': Math.max(0, drift) + stock.reserved,
