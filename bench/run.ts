@@ -145,16 +145,22 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     let retries = 0;
     let cancelled = 0;
     const retryable = new Set([409, 429, 502, 503, 504]);
-    const withRetries = async <T extends { status: number; body: unknown }>(attempt: () => Promise<T>) => {
+    // Retries follow Retry-After (or back off), within a budget of 30 s per call.
+    const withRetries = async <T extends { status: number; body: unknown; headers?: Headers }>(
+      attempt: () => Promise<T>,
+    ) => {
+      const giveUpAt = Date.now() + 30_000;
       for (let n = 1; ; n++) {
         const res = await attempt();
         if (res.status < 300) return res;
-        if (!retryable.has(res.status) || n === 6) {
+        const after = Number(res.headers?.get('retry-after') ?? Number.NaN);
+        const waitMs = Number.isFinite(after) ? after * 1000 : Math.min(200 * n, 2_000);
+        if (!retryable.has(res.status) || Date.now() + waitMs > giveUpAt) {
           const code = (res.body as { code?: string } | undefined)?.code ?? '';
           throw new Error(`${res.status} ${code}`);
         }
         retries++;
-        await new Promise((r) => setTimeout(r, 200 * n));
+        await new Promise((r) => setTimeout(r, waitMs));
       }
     };
     const endAt = Date.now() + checkoutSeconds * 1000;
@@ -172,7 +178,7 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
             const key = randomUUID();
             const res = await withRetries(() => client.checkout('pm_card_visa', key));
             placed++;
-            const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 60_000);
+            const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 120_000);
             if (status === 'COMPLETED') latencies.push(performance.now() - t0);
             else cancelled++;
           } catch (err) {

@@ -6,6 +6,6 @@ export const CartConfig = PlatformEnv.extend({
   IDENTITY_URL: z.url().default(serviceUrl('identity', {})),
   CATALOG_GRPC_URL: z.url().default(grpcUrl('catalog', {})),
   INVENTORY_GRPC_URL: z.url().default(grpcUrl('inventory', {})),
-  GRPC_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
+  GRPC_TIMEOUT_MS: z.coerce.number().int().positive().default(2_500),
 });
 export type CartConfig = z.infer<typeof CartConfig>;

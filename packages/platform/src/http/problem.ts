@@ -53,6 +53,8 @@ export function buildProblem(
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem) {
+  // A 503 is temporary by definition: say when to come back, so that clients back off instead of failing.
+  if (problem.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.status(problem.status).type('application/problem+json').send(problem);
 }
 
