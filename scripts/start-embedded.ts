@@ -38,7 +38,7 @@ const mode = env.POSTGRES_URL
 console.log(`
   Bazaar is running (${mode}) — ready in ${((Date.now() - started) / 1000).toFixed(1)} s
 
-  Storefront   ${base}/
+  Home         ${base}/
   API          ${base}/api/v1
   API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json, events: ${base}/asyncapi.json)
 ${generatedAdmin ? `  Admin        ${generatedAdmin.email} / ${generatedAdmin.password}\n` : ''}

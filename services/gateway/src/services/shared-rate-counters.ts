@@ -10,6 +10,8 @@ interface WindowCount {
   pending: number;
   /** Sent and not yet acknowledged. */
   sending: number;
+  /** Requests this replica has counted in the window, the first included. */
+  arrivals: number;
   /**
    * The first request of a window here waits for the shared total, so a fresh replica starts informed;
    * requests arriving meanwhile are numbered after it.
@@ -45,9 +47,10 @@ export class SharedRateCounters {
     const ttl = () => Math.max(0, start + windowMs - Date.now());
     if (existing) {
       existing.pending++;
+      existing.arrivals++;
       this.schedule();
       if (existing.first) {
-        const behindFirst = existing.pending;
+        const behindFirst = existing.arrivals - 1;
         void existing.first.then((base) => answer(null, { current: base + behindFirst, ttl: ttl() }));
       } else {
         answer(null, { current: existing.shared + existing.sending + existing.pending, ttl: ttl() });
@@ -61,6 +64,7 @@ export class SharedRateCounters {
       shared: 0,
       pending: 1,
       sending: 0,
+      arrivals: 1,
     };
     this.windows.set(id, window);
     window.first = this.send([window]).then(() => {
