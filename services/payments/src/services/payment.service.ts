@@ -260,7 +260,7 @@ export function createPaymentService(deps: {
       await tx.insert(reservedOrders).values({ orderId }).onConflictDoNothing();
       const intent = await lockIntent(tx, orderId);
       // No order yet: recording the reservation is enough, OrderCreated will start the charge.
-      if (!intent || intent.status !== 'PENDING') return;
+      if (intent?.status !== 'PENDING') return;
       await tx
         .update(paymentIntents)
         .set({ status: 'PROCESSING', updatedAt: sql`now()` })
