@@ -50,8 +50,9 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
       'DELIVERED',
     ]);
 
-    expect(await stockOf(a.sku)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
-    expect(await stockOf(b.sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+    // Inventory commits the reservation on ShippingCreated, in its own time.
+    await eventuallyEqual(() => stockOf(a.sku), { sku: a.sku, onHand: 3, reserved: 0, available: 3 });
+    await eventuallyEqual(() => stockOf(b.sku), { sku: b.sku, onHand: 2, reserved: 0, available: 2 });
     const payment = await paymentOf(shopper, orderId);
     expect(payment.status).toBe(200);
     expect(payment.body).toMatchObject({ status: 'SUCCEEDED', amount: { amount: 2899, currency: 'EUR' } });
@@ -150,7 +151,7 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
     expect(completed).toHaveLength(10);
     expect(cancelled).toHaveLength(90);
     expect(cancelled.every((o) => o.cancelReason === 'OUT_OF_STOCK')).toBe(true);
-    expect(await stockOf(p.sku)).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
+    await eventuallyEqual(() => stockOf(p.sku), { sku: p.sku, onHand: 0, reserved: 0, available: 0 });
     const charged = await Promise.all(
       completed.map(async (o) => {
         const owner = buyers[orders.indexOf(o)]!;
