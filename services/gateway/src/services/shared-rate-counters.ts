@@ -67,9 +67,10 @@ export class SharedRateCounters {
       arrivals: 1,
     };
     this.windows.set(id, window);
-    window.first = this.send([window]).then(() => {
+    // The base is what the store answered to this send: a later sync may be answered in the same tick.
+    window.first = this.send([window]).then((totals) => {
       window.first = undefined;
-      return window.shared;
+      return totals.get(window) ?? window.shared;
     });
     void window.first.then((base) => answer(null, { current: base, ttl: ttl() }));
   }
@@ -92,7 +93,9 @@ export class SharedRateCounters {
     this.timer.unref();
   }
 
-  private async send(windows: WindowCount[]): Promise<void> {
+  /** Adds what is pending to the shared counters; answers the totals the store reported. */
+  private async send(windows: WindowCount[]): Promise<Map<WindowCount, number>> {
+    const totals = new Map<WindowCount, number>();
     const batch = windows
       .filter((w) => w.pending > 0)
       .map((w) => {
@@ -101,22 +104,25 @@ export class SharedRateCounters {
         w.sending += by;
         return { w, by };
       });
-    if (batch.length === 0) return;
+    if (batch.length === 0) return totals;
     try {
-      const totals = await this.kv.addToCounters(
+      const counts = await this.kv.addToCounters(
         batch.map(({ w, by }) => ({ key: w.id, by, ttlSeconds: w.ttlSeconds })),
       );
       batch.forEach(({ w, by }, i) => {
         w.sending -= by;
-        w.shared = Math.max(w.shared + by, totals[i] ?? 0);
+        w.shared = Math.max(w.shared + by, counts[i] ?? 0);
+        totals.set(w, counts[i] ?? w.shared);
       });
     } catch (err) {
       this.logger.warn({ err }, 'rate-limit counters not shared; counting locally');
       for (const { w, by } of batch) {
         w.sending -= by;
         w.shared += by;
+        totals.set(w, w.shared);
       }
     }
+    return totals;
   }
 }
 
