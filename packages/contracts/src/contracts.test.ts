@@ -61,6 +61,9 @@ describe('money', () => {
     expect(() => addMoney({ amount: 1, currency: 'EUR' }, { amount: 1, currency: 'USD' })).toThrow();
     expect(() => multiplyMoney({ amount: 1, currency: 'EUR' }, 1.5)).toThrow();
     expect(formatMoney({ amount: 1250, currency: 'EUR' })).toContain('12.50');
+    // Minor units follow the currency: yen have none, dinars three.
+    expect(formatMoney({ amount: 1250, currency: 'JPY' })).toContain('1,250');
+    expect(formatMoney({ amount: 1250, currency: 'KWD' })).toContain('1.250');
   });
 });
 
