@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import type { z } from 'zod';
 import { type EventBus, withDuplicateDelivery } from './bus/event-bus';
@@ -29,6 +30,10 @@ export interface ServiceInstance {
   /** The gRPC address, for services that serve gRPC (known once started). */
   grpcUrl?(): string;
 }
+
+/** A service's committed migrations, in `migrations/` beside its `src/`: pass the service's `import.meta.url`. */
+export const migrationsBeside = (moduleUrl: string) =>
+  path.join(path.dirname(fileURLToPath(moduleUrl)), '../migrations');
 
 export interface ServiceDefinition<C extends PlatformEnv & { PORT: number }> {
   name: string;

@@ -1,13 +1,11 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   catalogV1,
   createGrpcClient,
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
+  identityTokenVerifier,
   inventoryV1,
-  registerAuthentication,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -21,7 +19,7 @@ import { RedisCartStore, SqlCartStore } from './services/cart-store';
 export const cartService: ServiceDefinition<CartConfig> = {
   name: 'cart',
   config: CartConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
     const messaging = createMessaging({ service: 'cart', database, bus, logger, metrics, outbox, inbox });
     const carts = createCartService({
@@ -39,6 +37,7 @@ export const cartService: ServiceDefinition<CartConfig> = {
       }),
     });
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'cart',
       title: 'Bazaar cart',
       description: 'Carts and checkout',
@@ -46,10 +45,6 @@ export const cartService: ServiceDefinition<CartConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerCartRoutes(app, carts);
     return {
       app,

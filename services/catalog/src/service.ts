@@ -1,12 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { demoCategories, demoProducts } from '@bazaar/demo';
 import {
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
   type GrpcServer,
-  registerAuthentication,
+  identityTokenVerifier,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -21,7 +19,7 @@ import { ProductCache } from './services/product-cache';
 export const catalogService: ServiceDefinition<CatalogConfig> = {
   name: 'catalog',
   config: CatalogConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
     const cache = new ProductCache(kv, config.CATALOG_CACHE_TTL_SECONDS);
     const messaging = createMessaging({
@@ -46,6 +44,7 @@ export const catalogService: ServiceDefinition<CatalogConfig> = {
     }
 
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'catalog',
       title: 'Bazaar catalog',
       description: 'Products, categories, search',
@@ -53,10 +52,6 @@ export const catalogService: ServiceDefinition<CatalogConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerProductRoutes(app, catalog, { publicMaxAgeSeconds: config.CATALOG_PUBLIC_MAX_AGE_SECONDS });
 
     let grpc: GrpcServer | undefined;

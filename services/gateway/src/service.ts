@@ -2,7 +2,7 @@ import { parseEvent } from '@bazaar/contracts';
 import {
   AppError,
   createHttpServer,
-  createTokenVerifier,
+  identityTokenVerifier,
   registerAuthentication,
   type ServiceDefinition,
 } from '@bazaar/platform';
@@ -37,7 +37,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
         store: () => kv.ping(),
       },
     });
-    const verifier = createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` });
+    const verifier = identityTokenVerifier(config.IDENTITY_URL);
     // Forged or expired tokens stop here; the services verify again, trusting no header.
     registerAuthentication(app, verifier);
 

@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpServer,
   createMessaging,
   createTokenVerifier,
+  migrationsBeside,
   registerAuthentication,
   type ServiceDefinition,
   standardReadiness,
@@ -17,7 +16,7 @@ import { loadSigner } from './services/signing-keys';
 export const identityService: ServiceDefinition<IdentityConfig> = {
   name: 'identity',
   config: IdentityConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
     const messaging = createMessaging({ service: 'identity', database, bus, logger, metrics, outbox });
     const signer = await loadSigner(

@@ -1,12 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { demoProducts } from '@bazaar/demo';
 import {
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
   type GrpcServer,
-  registerAuthentication,
+  identityTokenVerifier,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -20,7 +18,7 @@ import { createStockService } from './services/stock.service';
 export const inventoryService: ServiceDefinition<InventoryConfig> = {
   name: 'inventory',
   config: InventoryConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
     const messaging = createMessaging({
       service: 'inventory',
@@ -41,6 +39,7 @@ export const inventoryService: ServiceDefinition<InventoryConfig> = {
     }
 
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'inventory',
       title: 'Bazaar inventory',
       description: 'Stock levels and reservations',
@@ -48,10 +47,6 @@ export const inventoryService: ServiceDefinition<InventoryConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerStockRoutes(app, stock);
 
     let grpc: GrpcServer | undefined;

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
-  registerAuthentication,
+  identityTokenVerifier,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -18,7 +17,7 @@ import { createNotificationService } from './services/notification.service';
 export const notificationsService: ServiceDefinition<NotificationsConfig> = {
   name: 'notifications',
   config: NotificationsConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
     const notify = createNotificationService({
       db: database.db,
@@ -48,6 +47,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       onEventApplied: sendSoon,
     });
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'notifications',
       title: 'Bazaar notifications',
       description: "Emails about a customer's orders",
@@ -55,10 +55,6 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerNotificationRoutes(app, notify);
 
     let poller: NodeJS.Timeout | undefined;

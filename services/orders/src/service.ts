@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
-  registerAuthentication,
+  identityTokenVerifier,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -18,7 +16,7 @@ import { createOrderService } from './services/order.service';
 export const ordersService: ServiceDefinition<OrdersConfig> = {
   name: 'orders',
   config: OrdersConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
     const messaging = createMessaging({ service: 'orders', database, bus, logger, metrics, outbox, inbox });
     const orders = createOrderService({
@@ -44,6 +42,7 @@ export const ordersService: ServiceDefinition<OrdersConfig> = {
     });
 
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'orders',
       title: 'Bazaar orders',
       description: 'Orders and the state of their checkout saga',
@@ -51,10 +50,6 @@ export const ordersService: ServiceDefinition<OrdersConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerOrderRoutes(app, orders);
 
     let sweeper: NodeJS.Timeout | undefined;

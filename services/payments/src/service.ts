@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
-  registerAuthentication,
+  identityTokenVerifier,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -20,7 +18,7 @@ import { Worker } from './services/worker';
 export const paymentsService: ServiceDefinition<PaymentsConfig> = {
   name: 'payments',
   config: PaymentsConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
     let worker: Worker | undefined;
     const messaging = createMessaging({
@@ -64,6 +62,7 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
     });
 
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'payments',
       title: 'Bazaar payments',
       description: 'Charges and refunds through a simulated card provider',
@@ -71,10 +70,6 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerPaymentRoutes(app, payments);
 
     return {

@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createHttpServer,
   createMessaging,
-  createTokenVerifier,
-  registerAuthentication,
+  identityTokenVerifier,
+  migrationsBeside,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -17,7 +15,7 @@ import { createShippingService } from './services/shipping.service';
 export const shippingService: ServiceDefinition<ShippingConfig> = {
   name: 'shipping',
   config: ShippingConfig,
-  migrationsFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../migrations'),
+  migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
     const messaging = createMessaging({ service: 'shipping', database, bus, logger, metrics, outbox, inbox });
     const shipping = createShippingService({
@@ -27,6 +25,7 @@ export const shippingService: ServiceDefinition<ShippingConfig> = {
       deliveryDelayMs: config.SHIPPING_DELIVERY_DELAY_MS,
     });
     const app = await createHttpServer({
+      verifier: identityTokenVerifier(config.IDENTITY_URL),
       service: 'shipping',
       title: 'Bazaar shipping',
       description: 'Shipments and tracking',
@@ -34,10 +33,6 @@ export const shippingService: ServiceDefinition<ShippingConfig> = {
       metrics,
       readiness: standardReadiness(database, bus),
     });
-    registerAuthentication(
-      app,
-      createTokenVerifier({ jwksUrl: `${config.IDENTITY_URL}/.well-known/jwks.json` }),
-    );
     registerShipmentRoutes(app, shipping);
 
     let carrier: NodeJS.Timeout | undefined;

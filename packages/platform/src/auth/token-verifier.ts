@@ -30,6 +30,10 @@ declare module 'fastify' {
   }
 }
 
+/** The verifier every service uses: identity's published keys. */
+export const identityTokenVerifier = (identityUrl: string) =>
+  createTokenVerifier({ jwksUrl: `${identityUrl}/.well-known/jwks.json` });
+
 /** Verifies access tokens against identity's JWKS (fetched once, refreshed when an unknown key id shows up). */
 export function createTokenVerifier(source: { jwksUrl: string } | { jwks: JSONWebKeySet }): TokenVerifier {
   const keys =

@@ -13,6 +13,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { registerAuthentication, type TokenVerifier } from '../auth/token-verifier';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { buildProblem, sendProblem, toProblem } from './problem';
@@ -36,6 +37,8 @@ export interface HttpServerOptions {
   readiness?: Record<string, () => Promise<void> | void>;
   /** Serve this service's own OpenAPI document at /openapi.json (the gateway serves a merged one). */
   openApiRoute?: boolean;
+  /** Verifies bearer tokens on every request, setting `request.principal` (see `requireUser`). */
+  verifier?: TokenVerifier;
 }
 
 const hidden = { hide: true } as const;
@@ -78,6 +81,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  if (options.verifier) registerAuthentication(app, options.verifier);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
