@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { catalogService } from '@bazaar/catalog';
 import { createEvent } from '@bazaar/contracts';
-import { startTestIdentity, type TestUser } from '@bazaar/identity/testing';
 import {
-  createLogger,
-  type EventBus,
-  RabbitMqBus,
-  type RunningService,
-  startService,
-} from '@bazaar/platform';
-import {
-  type EmbeddedTestInfrastructure,
-  eventually,
-  openEmbeddedTestInfrastructure,
-  testEnv,
-  testModes,
-} from '@bazaar/platform/testing';
+  openServiceTestbed,
+  type ServiceTestbed,
+  type TestIdentity,
+  type TestUser,
+} from '@bazaar/identity/testing';
+import type { EventBus, RunningService } from '@bazaar/platform';
+import { eventually, testModes } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayService } from './service';
 
 describe.each(testModes())('gateway (%s)', (mode) => {
-  let infra: EmbeddedTestInfrastructure | undefined;
-  let identity: Awaited<ReturnType<typeof startTestIdentity>>;
+  let bed: ServiceTestbed;
+  let identity: TestIdentity;
   let catalog: RunningService;
   let gateway: RunningService;
   let limited: RunningService;
@@ -30,44 +23,26 @@ describe.each(testModes())('gateway (%s)', (mode) => {
   let base: string;
 
   beforeAll(async () => {
-    infra = mode === 'embedded' ? await openEmbeddedTestInfrastructure() : undefined;
-    const env = testEnv(mode, { BAZAAR_SEED_DEMO: '1' });
-    identity = await startTestIdentity(mode, infra, env.BAZAAR_NAMESPACE);
-    catalog = await startService(catalogService, {
-      // Long enough that only the gateway's purge on catalog events can explain a fresh page.
-      env: { ...env, IDENTITY_URL: identity.url, CATALOG_PUBLIC_MAX_AGE_SECONDS: '300' },
-      shared: infra,
-    });
+    bed = await openServiceTestbed(mode, { name: 'gateway', env: { BAZAAR_SEED_DEMO: '1' } });
+    ({ identity, bus } = bed);
+    // Long enough that only the gateway's purge on catalog events can explain a fresh page.
+    catalog = await bed.start(catalogService, { CATALOG_PUBLIC_MAX_AGE_SECONDS: '300' });
     const upstreams = {
-      IDENTITY_URL: identity.url,
       CATALOG_URL: catalog.url,
       // Nothing listens here: the gateway must say so clearly.
       ORDERS_URL: 'http://127.0.0.1:9',
       BODY_LIMIT_BYTES: '4096',
     };
-    gateway = await startService(gatewayService, { env: { ...env, ...upstreams }, shared: infra });
-    limited = await startService(gatewayService, {
-      env: { ...env, ...upstreams, RATE_LIMIT_MAX: '5', BAZAAR_NAMESPACE: `${env.BAZAAR_NAMESPACE}lim_` },
-      shared: infra
-        ? { ...infra, bus: { ...infra.bus, subscribe: async () => {} } as unknown as EventBus }
-        : undefined,
-    });
-    bus =
-      infra?.bus ??
-      (await RabbitMqBus.connect(env.RABBITMQ_URL!, createLogger('test', 'silent'), {
-        namespace: env.BAZAAR_NAMESPACE,
-      }));
+    gateway = await bed.start(gatewayService, upstreams);
+    limited = await bed.start(
+      gatewayService,
+      { ...upstreams, RATE_LIMIT_MAX: '5', BAZAAR_NAMESPACE: `${bed.env.BAZAAR_NAMESPACE}lim_` },
+      { consume: false },
+    );
     base = gateway.url;
     customer = await identity.customer();
   });
-  afterAll(async () => {
-    await limited?.stop();
-    await gateway?.stop();
-    await catalog?.stop();
-    await identity?.stop();
-    if (!infra) await bus?.close();
-    await infra?.close();
-  });
+  afterAll(() => bed?.close());
 
   const call = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(`${base}${path}`, init);

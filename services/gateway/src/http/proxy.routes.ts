@@ -31,12 +31,6 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 async function payloadToBuffer(payload: unknown): Promise<Buffer> {
   if (payload === undefined || payload === null) return Buffer.alloc(0);
   if (Buffer.isBuffer(payload)) return payload;
@@ -161,7 +155,7 @@ export async function registerProxyRoutes(
           };
           const maxAge = cache.cacheableFor(request, res.statusCode, res.headers);
           if (maxAge === undefined) return void reply.send(res.stream);
-          collect(res.stream).then(
+          payloadToBuffer(res.stream).then(
             (body) => {
               cache.store(
                 request.url,
