@@ -4,10 +4,11 @@
  *   --modes=embedded,multi   checkout modes (multi needs POSTGRES_URL, RABBITMQ_URL, REDIS_URL)
  *   --duration=10            seconds per HTTP run;  --checkout-duration=20  seconds per checkout run
  *   --shoppers=50,400        concurrent shoppers per checkout run
+ *   --warmup=5               seconds of checkout load before measuring
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createStockedProduct, ShopClient } from '../e2e/support/shop-client';
@@ -24,6 +25,7 @@ const args = Object.fromEntries(
 const only = args.only;
 const httpSeconds = Number(args.duration ?? 10);
 const checkoutSeconds = Number(args['checkout-duration'] ?? 20);
+const warmupSeconds = Number(args.warmup ?? 5);
 const shopperCounts = (args.shoppers ?? '50,400').split(',').map(Number);
 const infra = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'].every((v) => process.env[v]);
 const modes = (args.modes ?? (infra ? 'embedded,multi' : 'embedded')).split(',') as ('embedded' | 'multi')[];
@@ -163,8 +165,13 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
         await new Promise((r) => setTimeout(r, waitMs));
       }
     };
-    const endAt = Date.now() + checkoutSeconds * 1000;
-    const started = Date.now();
+    // The first seconds warm up (JIT, pools, caches) and are not counted.
+    const started = Date.now() + warmupSeconds * 1000;
+    const endAt = started + checkoutSeconds * 1000;
+    let cpuBefore: ReturnType<typeof machineCpu>;
+    const warmedUp = setTimeout(() => {
+      cpuBefore = machineCpu();
+    }, warmupSeconds * 1000);
     await Promise.all(
       clients.map(async (client, i) => {
         while (Date.now() < endAt) {
@@ -174,11 +181,13 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
             await withRetries(() =>
               client.request('POST', '/api/v1/cart/items', { sku: product.sku, quantity: 1 }),
             );
+            const counted = Date.now() >= started;
             const t0 = performance.now();
             const key = randomUUID();
             const res = await withRetries(() => client.checkout('pm_card_visa', key));
-            placed++;
+            if (counted) placed++;
             const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 120_000);
+            if (!counted) continue;
             if (status === 'COMPLETED') latencies.push(performance.now() - t0);
             else cancelled++;
           } catch (err) {
@@ -192,7 +201,9 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
         }
       }),
     );
+    clearTimeout(warmedUp);
     const elapsed = (Date.now() - started) / 1000;
+    const cpuAfter = machineCpu();
     for (const s of streams) s.close();
 
     // Correctness: let stragglers settle (final statuses, and every reservation committed or released),
@@ -244,6 +255,15 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
       'p50 ms': pct(50),
       'p95 ms': pct(95),
       'p99 ms': pct(99),
+      // Every process on the machine (services, databases, broker, this load generator) per order.
+      'CPU ms/order':
+        cpuBefore && cpuAfter && latencies.length
+          ? ((cpuAfter.busyMs - cpuBefore.busyMs) / latencies.length).toFixed(0)
+          : '-',
+      'CPU busy':
+        cpuBefore && cpuAfter
+          ? `${((100 * (cpuAfter.busyMs - cpuBefore.busyMs)) / (cpuAfter.totalMs - cpuBefore.totalMs)).toFixed(0)} %`
+          : '-',
       errors,
       retried: retries,
       cancelled,
@@ -272,6 +292,19 @@ async function main() {
     console.table(rows);
   }
   process.exit(0);
+}
+
+/** Milliseconds of CPU the whole machine has spent busy and in all (Linux /proc/stat), or undefined. */
+function machineCpu(): { busyMs: number; totalMs: number } | undefined {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number) as number[];
+    const busy = user! + nice! + system! + irq! + softirq! + steal!;
+    const tick = 10; // USER_HZ is 100 on Linux: one tick is 10 ms
+    return { busyMs: busy * tick, totalMs: (busy + idle! + iowait!) * tick };
+  } catch {
+    return undefined;
+  }
 }
 
 function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
