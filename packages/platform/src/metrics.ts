@@ -43,6 +43,12 @@ export function createMetrics(service: string) {
       labelNames: ['type', 'outcome'],
       registers: [registry],
     }),
+    consumerBatchSize: new Histogram({
+      name: 'events_consumed_per_transaction',
+      help: 'Events handled together in one consumer transaction (group commit)',
+      buckets: [1, 2, 4, 8, 16],
+      registers: [registry],
+    }),
   };
 }
 

@@ -6,12 +6,12 @@ import {
   parseEvent,
   routingKeyOf,
 } from '@bazaar/contracts';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { Db, Tx } from '../db/database';
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { type EventBus, PoisonMessageError, type SubscribeOptions } from './event-bus';
+import { describeError, type EventBus, PoisonMessageError, type SubscribeOptions } from './event-bus';
 import { appendToOutbox } from './outbox';
 
 export type EventOf<T extends EventType> = Extract<AnyEvent, { type: T }>;
@@ -41,20 +41,26 @@ export interface EventConsumerOptions {
   bus: EventBus;
   logger: Logger;
   subscriptions: readonly Subscription[];
-  /** Runs after a handler's transaction committed (to poke the outbox relay, to drop caches). */
-  afterCommit?: (event: AnyEvent) => void;
-  metrics?: { handled: Counter };
+  /** Runs after a handler's transaction committed, with the events it emitted (to publish them, to drop caches). */
+  afterCommit?: (event: AnyEvent, emitted: readonly CloudEvent[]) => void;
+  metrics?: { handled: Counter; batchSize?: Histogram };
   subscribeOptions?: SubscribeOptions;
 }
 
 /**
- * Subscribes a service to its events. Each message is validated against its schema, then handled in one
+ * Subscribes a service to its events. Each message is validated against its schema, then handled in a
  * transaction together with its inbox row, so a redelivered event finds its id already there and is
  * skipped: the effect is applied exactly once.
+ *
+ * Under load, events that arrive while the consumer's transactions are busy are handled together, in one
+ * transaction (group commit): one inbox insert, one outbox insert and one commit for the lot instead of
+ * one each. If anything in such a batch fails, the batch is rolled back and each of its events is
+ * handled again in its own transaction, so a failure, a retry or a dead letter concerns that event only.
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
-  const { queue, db, inbox, bus, subscriptions, logger } = options;
+  const { queue, bus, subscriptions } = options;
   const byType = new Map<string, Subscription>(subscriptions.map((s) => [s.type, s]));
+  const batcher = new GroupCommit(options, byType);
   await bus.subscribe(
     queue,
     subscriptions.map((s) => routingKeyOf(s.type)),
@@ -66,35 +72,155 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         if (err instanceof EventValidationError) throw new PoisonMessageError(err.message, { cause: err });
         throw err;
       }
-      const subscription = byType.get(event.type);
-      if (!subscription) throw new PoisonMessageError(`${queue} has no handler for ${event.type}`);
-      let applied = false;
-      try {
-        await db.transaction(async (tx) => {
-          const inserted = await tx
-            .insert(inbox)
-            .values({ eventId: event.id, type: event.type })
-            .onConflictDoNothing()
-            .returning({ id: inbox.eventId });
-          if (inserted.length === 0) return;
-          const emitted: CloudEvent[] = [];
-          await subscription.handle(event, tx, (...e) => emitted.push(...e));
-          if (emitted.length > 0) {
-            if (!options.outbox) throw new Error(`${queue} emits events but has no outbox`);
-            await appendToOutbox(tx, options.outbox, emitted);
-          }
-          applied = true;
-        });
-      } catch (err) {
-        if (err instanceof AppError) throw new PoisonMessageError(err.message, { cause: err });
-        throw err;
-      }
-      options.metrics?.handled.inc({ type: event.type, outcome: applied ? 'applied' : 'duplicate' });
-      if (applied) {
-        logger.debug({ eventId: event.id, type: event.type, orderId: event.correlationid }, 'event handled');
-        options.afterCommit?.(event);
-      }
+      if (!byType.has(event.type)) throw new PoisonMessageError(`${queue} has no handler for ${event.type}`);
+      await batcher.submit(event);
     },
     options.subscribeOptions,
   );
+}
+
+interface Waiting {
+  event: AnyEvent;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** How many transactions a consumer runs at once, and how many events one of them may take. */
+const CONCURRENT_TRANSACTIONS = 4;
+const MAX_BATCH = 16;
+
+class GroupCommit {
+  private readonly waiting: Waiting[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly options: EventConsumerOptions,
+    private readonly byType: Map<string, Subscription>,
+  ) {}
+
+  submit(event: AnyEvent): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ event, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump() {
+    while (this.running < CONCURRENT_TRANSACTIONS && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    let rest = batch;
+    while (rest.length > 1) {
+      try {
+        const outcomes = await this.handle(rest.map((w) => w.event));
+        this.options.metrics?.batchSize?.observe(rest.length);
+        for (const w of rest) w.resolve();
+        this.report(outcomes);
+        return;
+      } catch (err) {
+        // The event whose handler failed goes on alone (to its retry); the others try again together.
+        const culprit = err instanceof HandlerFailure ? rest.find((w) => w.event === err.event) : undefined;
+        if (!culprit) break;
+        rest = rest.filter((w) => w !== culprit);
+        await this.runAlone(culprit);
+      }
+    }
+    for (const w of rest) await this.runAlone(w);
+  }
+
+  private async runAlone(w: Waiting): Promise<void> {
+    try {
+      const outcomes = await this.handle([w.event]);
+      this.options.metrics?.batchSize?.observe(1);
+      this.report(outcomes);
+      w.resolve();
+    } catch (failure) {
+      const err = failure instanceof HandlerFailure ? failure.cause : failure;
+      w.reject(err instanceof AppError ? new PoisonMessageError(err.message, { cause: err }) : err);
+    }
+  }
+
+  /** Handles events in one transaction; returns what each did, in the order given. */
+  private async handle(events: AnyEvent[]): Promise<Outcome[]> {
+    const { db, inbox, outbox, queue } = this.options;
+    // Events of one order stay in arrival order; sorting by order gives concurrent batches one lock order.
+    const ordered = events.length > 1 ? stableSortBy(events, (e) => e.correlationid ?? '') : events;
+    let outcomes: Outcome[] = [];
+    await db.transaction(async (tx) => {
+      outcomes = [];
+      const inserted = await tx
+        .insert(inbox)
+        .values(uniqueById(ordered).map((e) => ({ eventId: e.id, type: e.type })))
+        .onConflictDoNothing()
+        .returning({ id: inbox.eventId });
+      const fresh = new Set(inserted.map((r) => r.id));
+      const all: CloudEvent[] = [];
+      for (const event of ordered) {
+        // A repeat within the batch, or an event the inbox has seen before, changes nothing.
+        if (!fresh.delete(event.id)) {
+          outcomes.push({ event, applied: false, emitted: [] });
+          continue;
+        }
+        const emitted: CloudEvent[] = [];
+        try {
+          await this.byType.get(event.type)!.handle(event, tx, (...e) => emitted.push(...e));
+        } catch (err) {
+          throw new HandlerFailure(event, err);
+        }
+        outcomes.push({ event, applied: true, emitted });
+        all.push(...emitted);
+      }
+      if (all.length > 0) {
+        if (!outbox) throw new Error(`${queue} emits events but has no outbox`);
+        await appendToOutbox(tx, outbox, all);
+      }
+    });
+    return outcomes;
+  }
+
+  private report(outcomes: Outcome[]) {
+    const { metrics, logger, afterCommit } = this.options;
+    for (const { event, applied, emitted } of outcomes) {
+      metrics?.handled.inc({ type: event.type, outcome: applied ? 'applied' : 'duplicate' });
+      if (!applied) continue;
+      logger.debug({ eventId: event.id, type: event.type, orderId: event.correlationid }, 'event handled');
+      afterCommit?.(event, emitted);
+    }
+  }
+}
+
+/** A handler threw: says whose it was, so a batch can go on without that event. */
+class HandlerFailure extends Error {
+  constructor(
+    readonly event: AnyEvent,
+    override readonly cause: unknown,
+  ) {
+    super(describeError(cause));
+  }
+}
+
+interface Outcome {
+  event: AnyEvent;
+  applied: boolean;
+  emitted: CloudEvent[];
+}
+
+function uniqueById(events: AnyEvent[]): AnyEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.id) && seen.add(e.id));
+}
+
+function stableSortBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items
+    .map((item, i) => ({ item, i, k: key(item) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i))
+    .map((x) => x.item);
 }

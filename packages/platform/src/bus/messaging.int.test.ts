@@ -124,6 +124,90 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
     await eventually(async () => (await bus.listDeadLetters('bustest')).length === 1, { what: 'dead again' });
   });
 
+  it('handles a burst in shared transactions, each event once, a failing one on its own', async () => {
+    const metrics = createMetrics('bustest-burst');
+    const messaging = createMessaging({
+      service: 'bustest-burst',
+      database,
+      bus,
+      logger,
+      metrics,
+      outbox,
+      inbox,
+    });
+    let failuresLeft = 1;
+    onTestFinished(() => messaging.stop());
+    await messaging.start([
+      // Another event type than the test above, whose consumer shares this inbox table.
+      on('PaymentSucceeded', async (event, tx) => {
+        if (event.data.brand === 'fails-once' && failuresLeft-- > 0) throw new Error('not yet');
+        await tx.insert(effects).values({ eventId: event.id, note: event.data.brand });
+      }),
+    ]);
+    const paid = (brand: string) =>
+      createEvent(
+        'PaymentSucceeded',
+        { ...sampleEventData('PaymentSucceeded'), brand },
+        { source: '/bazaar/test', correlationId: 'test' },
+      );
+    const burst = Array.from({ length: 60 }, () => paid('burst'));
+    const failing = paid('fails-once');
+    // Five of them twice: a redelivery that may land in the same batch as the original.
+    await Promise.all([...burst, ...burst.slice(0, 5), failing].map((e) => bus.publish(e)));
+
+    const ids = new Set([...burst, failing].map((e) => e.id));
+    const rows = await eventually(
+      async () => {
+        const found = (await database.db.select().from(effects)).filter((r) => ids.has(r.eventId));
+        return found.length >= ids.size && found;
+      },
+      { what: 'every effect of the burst' },
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const again = (await database.db.select().from(effects)).filter((r) => ids.has(r.eventId));
+    expect(again).toHaveLength(rows.length);
+    expect(new Set(again.map((r) => r.eventId)).size).toBe(ids.size);
+    expect(failuresLeft).toBeLessThan(0);
+
+    // Group commit happened: fewer transactions than events.
+    const values = (await metrics.consumerBatchSize.get()).values;
+    const count = values.find((v) => v.metricName === 'events_consumed_per_transaction_count')!.value;
+    const sum = values.find((v) => v.metricName === 'events_consumed_per_transaction_sum')!.value;
+    expect(sum).toBeGreaterThanOrEqual(ids.size);
+    expect(count).toBeLessThan(sum);
+  });
+
+  it('leaves rows just committed to the direct publish and picks up what it missed', async () => {
+    await database.db.delete(outbox);
+    const missed = orderCreated();
+    const fresh = orderCreated();
+    await database.db.insert(outbox).values([
+      {
+        id: missed.id,
+        type: missed.type,
+        routingKey: 'order.created',
+        envelope: missed,
+        createdAt: new Date(Date.now() - 60_000),
+      },
+      { id: fresh.id, type: fresh.type, routingKey: 'order.created', envelope: fresh },
+    ]);
+    const published: string[] = [];
+    const countingBus = {
+      ...bus,
+      publish: async (e: { id: string }) => void published.push(e.id),
+    } as EventBus;
+    const relay = new OutboxRelay({
+      db: database.db,
+      table: outbox,
+      bus: countingBus,
+      logger,
+      graceMs: 5_000,
+    });
+    expect(await relay.drainOnce()).toBe(1);
+    expect(published).toEqual([missed.id]);
+    expect(await relay.drainOnce()).toBe(0);
+  });
+
   it('lets several relays drain one outbox without publishing a row twice', async () => {
     await database.db.delete(outbox);
     const events = Array.from({ length: 300 }, () => orderCreated());

@@ -30,6 +30,9 @@ export function createMessaging(options: MessagingOptions) {
     table: outbox,
     bus,
     logger,
+    // Rows committed here are published straight after their commit; the pass is for what that missed.
+    graceMs: 5_000,
+    pollIntervalMs: 1_000,
     metrics: { published: metrics.outboxPublished, failures: metrics.outboxFailures, lag: metrics.outboxLag },
   });
   let lagTimer: NodeJS.Timeout | undefined;
@@ -39,13 +42,14 @@ export function createMessaging(options: MessagingOptions) {
 
     /** Runs `work` in one transaction; events it emits are written to the outbox in that transaction. */
     async transact<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+      const events: CloudEvent[] = [];
       const result = await database.db.transaction(async (tx) => {
-        const events: CloudEvent[] = [];
+        events.length = 0; // a retried transaction starts over
         const value = await work(tx, (...e) => events.push(...e));
         await appendToOutbox(tx, outbox, events);
         return value;
       });
-      relay.poke();
+      relay.publishCommitted(events);
       return result;
     },
 
@@ -68,11 +72,11 @@ export function createMessaging(options: MessagingOptions) {
           bus,
           logger,
           subscriptions,
-          afterCommit: (event) => {
-            relay.poke();
+          afterCommit: (event, emitted) => {
+            relay.publishCommitted(emitted);
             options.onEventApplied?.(event);
           },
-          metrics: { handled: metrics.eventsHandled },
+          metrics: { handled: metrics.eventsHandled, batchSize: metrics.consumerBatchSize },
         });
       }
     },
