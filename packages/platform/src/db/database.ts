@@ -42,6 +42,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.postgresUrl) {
     const url = await ensureServiceDatabase(options.postgresUrl, `${options.namespace ?? ''}${service}`);
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: url,
       max: options.poolMax ?? 10,
       idleTimeoutMillis: 30_000,
@@ -91,6 +92,32 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // The embedded database is shared by every service; whoever opened it closes it.
     close: async () => {},
   };
+}
+
+/**
+ * Names every parameterised statement after its text, so each connection parses and plans a statement
+ * once and afterwards only binds and executes it. The application's statements are a fixed set (lists
+ * of ids vary only in length), so the number a connection keeps stays small.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has many overloads; this only adds a name.
+  override query(config: any, values?: any, callback?: any): any {
+    if (config && typeof config === 'object' && typeof config.text === 'string' && !config.name) {
+      const hasValues = (config.values?.length ?? 0) > 0 || (Array.isArray(values) && values.length > 0);
+      if (hasValues) config.name = statementName(config.text);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 // The migration log cannot sit in the service's own schema: its first migration creates that schema.
