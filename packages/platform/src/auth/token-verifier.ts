@@ -34,26 +34,45 @@ declare module 'fastify' {
 export const identityTokenVerifier = (identityUrl: string) =>
   createTokenVerifier({ jwksUrl: `${identityUrl}/.well-known/jwks.json` });
 
-/** Verifies access tokens against identity's JWKS (fetched once, refreshed when an unknown key id shows up). */
+/** How many verified tokens a process remembers (a shopper sends the same one with every request). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * Verifies access tokens against identity's JWKS (fetched once, refreshed when an unknown key id shows
+ * up). A token that verified is remembered until it expires, so the signature of the token a client
+ * sends with every request is checked once, not on every request.
+ */
 export function createTokenVerifier(source: { jwksUrl: string } | { jwks: JSONWebKeySet }): TokenVerifier {
   const keys =
     'jwksUrl' in source
       ? createRemoteJWKSet(new URL(source.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 10_000 })
       : createLocalJWKSet(source.jwks);
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAtMs > Date.now()) return known.principal;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, keys, {
           issuer: TOKEN_ISSUER,
           audience: TOKEN_AUDIENCE,
           algorithms: ['EdDSA'],
         });
-        return {
+        const principal: Principal = {
           userId: String(payload.sub),
           email: String(payload.email ?? ''),
           name: String(payload.name ?? ''),
           roles: (Array.isArray(payload.roles) ? payload.roles : []) as Role[],
         };
+        if (typeof payload.exp === 'number') {
+          // The oldest entry makes room (a Map iterates in insertion order).
+          if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+          verified.set(token, { principal, expiresAtMs: payload.exp * 1000 });
+        }
+        return principal;
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired)
           throw unauthenticated('auth.token_expired', 'The access token has expired.');
