@@ -28,13 +28,24 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
         mailDir: path.resolve(config.BAZAAR_DATA_DIR, 'mail'),
       }),
     });
-    let sending = Promise.resolve();
+    // One sender at a time; events applied while it runs ask for one more round, not one each.
+    let sending: Promise<void> | undefined;
+    let sendAgain = false;
     const sendSoon = () => {
-      sending = sending
-        .then(async () => {
+      if (sending) {
+        sendAgain = true;
+        return;
+      }
+      sending = (async () => {
+        do {
+          sendAgain = false;
           while ((await notify.sendPending()) > 0) {}
-        })
-        .catch((err) => logger.warn({ err }, 'sending emails failed'));
+        } while (sendAgain);
+      })()
+        .catch((err) => logger.warn({ err }, 'sending emails failed'))
+        .finally(() => {
+          sending = undefined;
+        });
     };
     const messaging = createMessaging({
       service: 'notifications',

@@ -18,10 +18,15 @@ export function createMailer(options: { smtpUrl?: string; from: string; mailDir:
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let folder: Promise<unknown> | undefined;
   return {
     async send(to, content, fileHint) {
       const info = await transport.sendMail({ from: options.from, to, ...content });
-      await mkdir(options.mailDir, { recursive: true });
+      folder ??= mkdir(options.mailDir, { recursive: true }).catch((err) => {
+        folder = undefined; // try again next time
+        throw err;
+      });
+      await folder;
       await writeFile(path.join(options.mailDir, `${fileHint}.eml`), info.message as Buffer);
     },
   };

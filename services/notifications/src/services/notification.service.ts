@@ -1,6 +1,6 @@
 import type { AnyEvent, CancelReason, EventData } from '@bazaar/contracts';
 import { type Db, type Logger, notFound, type Principal, TransientError, type Tx } from '@bazaar/platform';
-import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { type NotificationKind, notifications, recipients } from '../db/schema';
 import { type OrderEmailData, orderEmails } from '../templates/order-emails';
@@ -60,7 +60,10 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
         cancelReason: cancelled.reason as CancelReason,
       }),
 
-    /** Sends stored emails; SKIP LOCKED keeps two replicas from sending the same one. */
+    /**
+     * Sends stored emails; SKIP LOCKED keeps two replicas from sending the same one. A batch costs the same
+     * few statements however many emails it holds: they are written out side by side, then marked.
+     */
     async sendPending(limit = 50): Promise<number> {
       return db.transaction(async (tx) => {
         const pending = await tx
@@ -70,28 +73,39 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
           .orderBy(asc(notifications.id))
           .limit(limit)
           .for('update', { skipLocked: true });
-        for (const n of pending) {
-          const content = orderEmails[n.kind];
-          let status: 'SENT' | 'FAILED' = 'SENT';
-          try {
-            const [recipient] = await tx.select().from(recipients).where(eq(recipients.orderId, n.orderId));
-            await mailer.send(
-              n.toAddress,
-              {
-                subject: n.subject,
-                text: n.bodyText,
-                html: content({ name: recipient?.name ?? '', orderId: n.orderId }).html,
-              },
-              `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId}`,
-            );
-          } catch (err) {
-            logger.warn({ err, notificationId: n.id }, 'email could not be sent');
-            status = 'FAILED';
-          }
+        if (pending.length === 0) return 0;
+        const orderIds = [...new Set(pending.map((n) => n.orderId))];
+        const names = new Map(
+          (
+            await tx
+              .select({ orderId: recipients.orderId, name: recipients.name })
+              .from(recipients)
+              .where(inArray(recipients.orderId, orderIds))
+          ).map((r) => [r.orderId, r.name]),
+        );
+        const outcomes = await Promise.all(
+          pending.map(async (n) => {
+            try {
+              const html = orderEmails[n.kind]({ name: names.get(n.orderId) ?? '', orderId: n.orderId }).html;
+              await mailer.send(
+                n.toAddress,
+                { subject: n.subject, text: n.bodyText, html },
+                `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId}`,
+              );
+              return 'SENT' as const;
+            } catch (err) {
+              logger.warn({ err, notificationId: n.id }, 'email could not be sent');
+              return 'FAILED' as const;
+            }
+          }),
+        );
+        for (const status of ['SENT', 'FAILED'] as const) {
+          const ids = pending.filter((_, i) => outcomes[i] === status).map((n) => n.id);
+          if (ids.length === 0) continue;
           await tx
             .update(notifications)
             .set({ status, sentAt: new Date() })
-            .where(eq(notifications.id, n.id));
+            .where(inArray(notifications.id, ids));
         }
         return pending.length;
       });

@@ -9,7 +9,7 @@ import {
   type Principal,
   type Tx,
 } from '@bazaar/platform';
-import { and, count, eq, isNull, lt, or, sql, sum } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, lt, or, sql, sum } from 'drizzle-orm';
 import type { Counter } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -313,28 +313,27 @@ export function createPaymentService(deps: {
     async processCharges(): Promise<number> {
       const limit = maxInFlight - inFlight.size;
       if (limit <= 0) return 0;
-      const claimed = await db.transaction(async (tx) => {
-        const due = await tx
-          .select()
-          .from(paymentIntents)
-          .where(
-            and(
-              eq(paymentIntents.status, 'PROCESSING'),
-              or(isNull(paymentIntents.leaseUntil), lt(paymentIntents.leaseUntil, sql`now()`)),
-            ),
-          )
-          .limit(limit)
-          .for('update', { skipLocked: true });
-        if (due.length === 0) return [];
-        const until = new Date(Date.now() + settings.leaseMs);
-        for (const intent of due) {
-          await tx
-            .update(paymentIntents)
-            .set({ leaseUntil: until })
-            .where(eq(paymentIntents.orderId, intent.orderId));
-        }
-        return due;
-      });
+      // Claim and lease in one statement: the rows are locked (SKIP LOCKED) and leased as they are taken.
+      const claimed = await db
+        .update(paymentIntents)
+        .set({ leaseUntil: new Date(Date.now() + settings.leaseMs) })
+        .where(
+          inArray(
+            paymentIntents.orderId,
+            db
+              .select({ orderId: paymentIntents.orderId })
+              .from(paymentIntents)
+              .where(
+                and(
+                  eq(paymentIntents.status, 'PROCESSING'),
+                  or(isNull(paymentIntents.leaseUntil), lt(paymentIntents.leaseUntil, sql`now()`)),
+                ),
+              )
+              .limit(limit)
+              .for('update', { skipLocked: true }),
+          ),
+        )
+        .returning();
       for (const intent of claimed) {
         const charging = (async () => {
           try {
