@@ -167,6 +167,33 @@ describe.each(testModes())('catalog (%s)', (mode) => {
     await eventually(async () => (await inject('GET', `/api/v1/products/${id}`)).json().available === 7, {
       what: 'availability',
     });
+
+    // A level reported earlier that arrives late does not overwrite the newer one.
+    const stale = createEvent(
+      'StockChanged',
+      { sku, onHand: 9, reserved: 0, available: 9 },
+      { source: '/bazaar/inventory', correlationId: sku },
+    );
+    const newer = createEvent(
+      'StockChanged',
+      { sku, onHand: 9, reserved: 4, available: 5 },
+      { source: '/bazaar/inventory', correlationId: sku },
+    );
+    await bus.publish(newer);
+    await eventually(async () => (await inject('GET', `/api/v1/products/${id}`)).json().available === 5, {
+      what: 'the newer level',
+    });
+    const applied = async () => {
+      const metrics = (await inject('GET', '/metrics')).body;
+      const line = metrics.match(
+        /events_consumed_total\{[^}]*type="StockChanged"[^}]*outcome="applied"[^}]*\} (\d+)/,
+      );
+      return Number(line?.[1] ?? 0);
+    };
+    const before = await applied();
+    await bus.publish({ ...stale, time: new Date(Date.parse(newer.time) - 1_000).toISOString() });
+    await eventually(async () => (await applied()) > before, { what: 'the stale level consumed' });
+    expect((await inject('GET', `/api/v1/products/${id}`)).json().available).toBe(5);
   });
 
   it('answers GetProducts over gRPC with authoritative prices', async () => {

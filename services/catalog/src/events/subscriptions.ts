@@ -4,6 +4,6 @@ import type { CatalogService } from '../services/catalog.service';
 /** Everything catalog listens to. */
 export const catalogSubscriptions = (catalog: CatalogService) => [
   on('StockChanged', async (event, tx) => {
-    await catalog.recordAvailability(tx, event.data.sku, event.data.available);
+    await catalog.recordAvailability(tx, event.data.sku, event.data.available, new Date(event.time));
   }),
 ];

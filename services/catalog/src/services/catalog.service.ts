@@ -1,7 +1,7 @@
 import { createEvent, type EventData } from '@bazaar/contracts';
 import type { demoProducts as DemoProducts } from '@bazaar/demo';
 import { conflict, type Db, invalid, type Messaging, notFound, type Tx } from '@bazaar/platform';
-import { count, eq, sql } from 'drizzle-orm';
+import { count, eq, lte, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { categoryExists, findProductById, listProducts, type ProductRow } from '../db/product.repository';
 import { availability, categories, products } from '../db/schema';
@@ -177,11 +177,19 @@ export function createCatalogService(deps: { db: Db; messaging: Messaging; cache
     },
 
     /** Applies inventory's figures (inside the consumer's transaction). */
-    async recordAvailability(tx: Tx, sku: string, available: number): Promise<void> {
+    /**
+     * Keeps the latest stock level inventory reported. Events may arrive out of order; an older level
+     * never overwrites a newer one (the time is when inventory changed the stock, under its row lock).
+     */
+    async recordAvailability(tx: Tx, sku: string, available: number, asOf: Date): Promise<void> {
       await tx
         .insert(availability)
-        .values({ sku, available })
-        .onConflictDoUpdate({ target: availability.sku, set: { available, updatedAt: sql`now()` } });
+        .values({ sku, available, updatedAt: asOf })
+        .onConflictDoUpdate({
+          target: availability.sku,
+          set: { available, updatedAt: asOf },
+          setWhere: lte(availability.updatedAt, asOf),
+        });
     },
 
     invalidateCache: () => cache.invalidate(),
