@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { dropNamespaceDatabases } from '@bazaar/platform';
 import { createStockedProduct, ShopClient } from '../e2e/support/shop-client';
 import { ProcessPlatform } from '../launcher/processes';
 import { type LoadResult, loadUrl } from './http-load';
@@ -48,6 +49,8 @@ function benchEnv(): NodeJS.ProcessEnv {
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
     SHIPPING_DELIVERY_DELAY_MS: '1000',
+    // A run's queues go a minute after it ends; its databases are dropped by `stop`.
+    BAZAAR_QUEUE_EXPIRES_MS: '60000',
   };
 }
 
@@ -71,12 +74,16 @@ async function startEmbedded(): Promise<Target> {
 }
 
 async function startMulti(): Promise<Target> {
-  const platform = new ProcessPlatform({ env: benchEnv(), portOffset: 2100 });
+  const env = benchEnv();
+  const platform = new ProcessPlatform({ env, portOffset: 2100 });
   await platform.startAll();
   return {
     gatewayUrl: platform.gatewayUrl,
     catalogUrl: platform.urlOf('catalog'),
-    stop: () => platform.stopAll(),
+    stop: async () => {
+      await platform.stopAll();
+      await dropNamespaceDatabases(process.env.POSTGRES_URL!, env.BAZAAR_NAMESPACE!);
+    },
   };
 }
 

@@ -159,3 +159,21 @@ export async function ensureServiceDatabase(serverUrl: string, qualifiedName: st
   }
   return target.toString();
 }
+
+/** Drops every service database of a namespace (`bazaar_<namespace>…`): what a benchmark run leaves. */
+export async function dropNamespaceDatabases(serverUrl: string, namespace: string): Promise<void> {
+  if (!namespace) throw new Error('refusing to drop the databases of the default namespace');
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      'select datname from pg_database where starts_with(datname, $1)',
+      [`bazaar_${namespace}`],
+    );
+    for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
