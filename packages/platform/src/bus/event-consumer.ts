@@ -86,7 +86,7 @@ interface Waiting {
 }
 
 /** How many transactions a consumer runs at once, and how many events one of them may take. */
-const CONCURRENT_TRANSACTIONS = 4;
+const CONCURRENT_TRANSACTIONS = 2;
 const MAX_BATCH = 16;
 
 class GroupCommit {
