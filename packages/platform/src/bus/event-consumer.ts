@@ -54,8 +54,10 @@ export interface EventConsumerOptions {
  *
  * Under load, events that arrive while the consumer's transactions are busy are handled together, in one
  * transaction (group commit): one inbox insert, one outbox insert and one commit for the lot instead of
- * one each. If anything in such a batch fails, the batch is rolled back and each of its events is
- * handled again in its own transaction, so a failure, a retry or a dead letter concerns that event only.
+ * one each. If a handler in such a batch throws, the batch is rolled back, that event is handled again
+ * in its own transaction (where it fails, or succeeds, as it would have alone) and the others go again
+ * together; if the batch fails for another reason, each event is handled in its own transaction. Either
+ * way a failure, a retry or a dead letter concerns one event only.
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { queue, bus, subscriptions } = options;
