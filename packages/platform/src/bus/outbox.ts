@@ -79,7 +79,7 @@ export class OutboxRelay {
   }
 
   private async publishBatches(): Promise<void> {
-    const { db, table, bus, logger, metrics } = this.options;
+    const { db, bus, logger, metrics } = this.options;
     while (this.committed.length > 0) {
       const batch = this.committed.splice(0, this.options.batchSize ?? 200);
       const results = await Promise.allSettled(batch.map((event) => bus.publish(event)));
@@ -92,7 +92,7 @@ export class OutboxRelay {
       }
       if (published.length === 0) continue;
       try {
-        await db.update(table).set({ publishedAt: sql`now()` }).where(inArray(table.id, published));
+        await this.markPublished(db, published);
       } catch (err) {
         // The events are out; left unmarked, the polling pass publishes them once more after the grace
         // period, which consumers absorb.
@@ -109,6 +109,11 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.publishing;
+  }
+
+  private async markPublished(executor: Executor, ids: string[]): Promise<void> {
+    const { table } = this.options;
+    await executor.update(table).set({ publishedAt: sql`now()` }).where(inArray(table.id, ids));
   }
 
   /** Publishes one batch; returns how many rows were published. */
@@ -136,7 +141,7 @@ export class OutboxRelay {
       const published = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
       const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((r) => r.id);
       if (published.length > 0) {
-        await tx.update(table).set({ publishedAt: sql`now()` }).where(inArray(table.id, published));
+        await this.markPublished(tx, published);
       }
       if (failed.length > 0) {
         const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;

@@ -134,46 +134,46 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<PGlite> {
   return client;
 }
 
-/** Returns the URL of `bazaar_<service>` on the server of `serverUrl`, creating the database if needed. */
-export async function ensureServiceDatabase(serverUrl: string, qualifiedName: string): Promise<string> {
-  const target = new URL(serverUrl);
-  const name = `bazaar_${qualifiedName}`;
-  target.pathname = `/${name}`;
+/** Runs `work` on a short-lived connection to the server's `postgres` database (to create or drop others). */
+async function withServerAdmin<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) {
-      try {
-        await client.query(`create database "${name}"`);
-      } catch (err) {
-        // Another replica created it between our check and our create.
-        if ((err as { code?: string }).code !== '42P04' && (err as { code?: string }).code !== '23505')
-          throw err;
-      }
-    }
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** Returns the URL of `bazaar_<service>` on the server of `serverUrl`, creating the database if needed. */
+export async function ensureServiceDatabase(serverUrl: string, qualifiedName: string): Promise<string> {
+  const target = new URL(serverUrl);
+  const name = `bazaar_${qualifiedName}`;
+  target.pathname = `/${name}`;
+  await withServerAdmin(serverUrl, async (client) => {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount !== 0) return;
+    try {
+      await client.query(`create database "${name}"`);
+    } catch (err) {
+      // Another replica created it between our check and our create.
+      if ((err as { code?: string }).code !== '42P04' && (err as { code?: string }).code !== '23505')
+        throw err;
+    }
+  });
   return target.toString();
 }
 
 /** Drops every service database of a namespace (`bazaar_<namespace>…`): what a benchmark run leaves. */
 export async function dropNamespaceDatabases(serverUrl: string, namespace: string): Promise<void> {
   if (!namespace) throw new Error('refusing to drop the databases of the default namespace');
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
+  await withServerAdmin(serverUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>(
       'select datname from pg_database where starts_with(datname, $1)',
       [`bazaar_${namespace}`],
     );
     for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
-  } finally {
-    await client.end();
-  }
+  });
 }
