@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropNamespaceDatabases } from '@bazaar/platform';
@@ -176,8 +176,10 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     const started = Date.now() + warmupSeconds * 1000;
     const endAt = started + checkoutSeconds * 1000;
     let cpuBefore: ReturnType<typeof machineCpu>;
+    let byProcessBefore = new Map<string, number>();
     const warmedUp = setTimeout(() => {
       cpuBefore = machineCpu();
+      byProcessBefore = cpuByProcess();
     }, warmupSeconds * 1000);
     await Promise.all(
       clients.map(async (client, i) => {
@@ -211,6 +213,7 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     clearTimeout(warmedUp);
     const elapsed = (Date.now() - started) / 1000;
     const cpuAfter = machineCpu();
+    const byProcessAfter = cpuByProcess();
     for (const s of streams) s.close();
 
     // Correctness: let stragglers settle (final statuses, and every reservation committed or released),
@@ -254,6 +257,14 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
         ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(0)
         : '-';
     for (const [kind, count] of errorKinds) console.log(`  ${mode}/${shoppers}: ${count} × ${kind}`);
+    const perOrder: Record<string, string> = { run: `${mode}/${shoppers}` };
+    const spent = [...byProcessAfter].map(
+      ([name, ms]) => [name, ms - (byProcessBefore.get(name) ?? 0)] as const,
+    );
+    for (const [name, ms] of spent.sort((a, b) => b[1] - a[1])) {
+      if (latencies.length && ms > 0) perOrder[name] = (ms / latencies.length).toFixed(1);
+    }
+    cpuBreakdown.push(perOrder);
     return {
       mode,
       shoppers,
@@ -297,8 +308,55 @@ async function main() {
     }
     console.log(`\nCheckout → COMPLETED, ${checkoutSeconds} s per run (pm_card_visa, 1 item per order)`);
     console.table(rows);
+    console.log('\nCPU ms per completed order, by process');
+    console.table(cpuBreakdown);
   }
   process.exit(0);
+}
+
+const cpuBreakdown: Record<string, string>[] = [];
+
+/**
+ * CPU milliseconds each kind of process has used so far (Linux /proc/<pid>/stat; processes that have
+ * exited are not counted, which is why runs measure between two readings of live processes).
+ */
+function cpuByProcess(): Map<string, number> {
+  const totals = new Map<string, number>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return totals;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+      if (ms === 0) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const service = cmdline.match(/services\/([a-z]+)\/src\/main\.ts/)?.[1];
+      const name =
+        Number(pid) === process.pid
+          ? 'load generator'
+          : service
+            ? service
+            : cmdline.includes('start-embedded')
+              ? 'embedded platform'
+              : comm === 'postgres'
+                ? 'postgres'
+                : comm === 'beam.smp'
+                  ? 'rabbitmq'
+                  : comm === 'redis-server'
+                    ? 'redis'
+                    : undefined;
+      if (name) totals.set(name, (totals.get(name) ?? 0) + ms);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return totals;
 }
 
 /** Milliseconds of CPU the whole machine has spent busy and in all (Linux /proc/stat), or undefined. */
