@@ -6,8 +6,9 @@ import {
   parseEvent,
   routingKeyOf,
 } from '@bazaar/contracts';
+import { sql } from 'drizzle-orm';
 import type { Counter, Histogram } from 'prom-client';
-import type { Db, Tx } from '../db/database';
+import { type Db, query, type Tx } from '../db/database';
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -158,12 +159,15 @@ class GroupCommit {
     let outcomes: Outcome[] = [];
     await db.transaction(async (tx) => {
       outcomes = [];
-      const inserted = await tx
-        .insert(inbox)
-        .values(uniqueById(ordered).map((e) => ({ eventId: e.id, type: e.type })))
-        .onConflictDoNothing()
-        .returning({ id: inbox.eventId });
-      const fresh = new Set(inserted.map((r) => r.id));
+      const unique = uniqueById(ordered);
+      const inserted = await query<{ event_id: string }>(
+        tx,
+        sql`insert into ${inbox} (event_id, type)
+            select * from unnest(${sql.param(unique.map((e) => e.id))}::uuid[],
+              ${sql.param(unique.map((e) => e.type))}::text[])
+            on conflict do nothing returning event_id`,
+      );
+      const fresh = new Set(inserted.map((r) => r.event_id));
       const all: CloudEvent[] = [];
       for (const event of ordered) {
         // A repeat within the batch, or an event the inbox has seen before, changes nothing.

@@ -2,17 +2,25 @@ import type { CloudEvent } from '@bazaar/contracts';
 import { routingKeyOf } from '@bazaar/contracts';
 import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Counter, Gauge } from 'prom-client';
-import type { Db, Executor } from '../db/database';
+import { type Db, type Executor, query } from '../db/database';
 import type { OutboxTable } from '../db/messaging-tables';
 import type { Logger } from '../logger';
 import { describeError, type EventBus } from './event-bus';
 
-/** Writes events to the outbox; call it inside the transaction that changes the state they describe. */
+/**
+ * Writes events to the outbox; call it inside the transaction that changes the state they describe.
+ * Any number of events is one statement of the same text (the columns go as arrays).
+ */
 export async function appendToOutbox(tx: Executor, table: OutboxTable, events: readonly CloudEvent[]) {
   if (events.length === 0) return;
-  await tx
-    .insert(table)
-    .values(events.map((e) => ({ id: e.id, type: e.type, routingKey: routingKeyOf(e.type), envelope: e })));
+  await query(
+    tx,
+    sql`insert into ${table} (id, type, routing_key, envelope)
+        select * from unnest(${sql.param(events.map((e) => e.id))}::uuid[],
+          ${sql.param(events.map((e) => e.type))}::text[],
+          ${sql.param(events.map((e) => routingKeyOf(e.type)))}::text[],
+          ${sql.param(events)}::jsonb[])`,
+  );
 }
 
 export interface OutboxRelayOptions {
@@ -113,7 +121,10 @@ export class OutboxRelay {
 
   private async markPublished(executor: Executor, ids: string[]): Promise<void> {
     const { table } = this.options;
-    await executor.update(table).set({ publishedAt: sql`now()` }).where(inArray(table.id, ids));
+    await query(
+      executor,
+      sql`update ${table} set published_at = now() where id = any(${sql.param(ids)}::uuid[])`,
+    );
   }
 
   /** Publishes one batch; returns how many rows were published. */
