@@ -8,6 +8,7 @@ import {
   type Messaging,
   notFound,
   type Principal,
+  query,
   TransientError,
   type Tx,
 } from '@bazaar/platform';
@@ -20,6 +21,8 @@ import type { Fact } from '../domain/order-status';
 
 const source = '/bazaar/orders';
 type OrderRow = typeof orders.$inferSelect;
+/** What a state change needs of the order it changes. */
+type LockedOrder = Pick<OrderRow, 'id' | 'userId' | 'status' | 'totalAmount' | 'currency' | 'createdAt'>;
 
 export interface OrderView {
   id: string;
@@ -55,26 +58,50 @@ export function createOrderService(deps: {
 }) {
   const { db, messaging, logger, metrics } = deps;
 
-  async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow | undefined> {
-    const [row] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update').limit(1);
-    return row;
+  async function lockOrder(tx: Tx, orderId: string): Promise<LockedOrder | undefined> {
+    const [row] = await query<{
+      user_id: string;
+      status: OrderStatus;
+      total_amount: number;
+      currency: string;
+      created_at: string | Date;
+    }>(
+      tx,
+      sql`select user_id, status, total_amount, currency, created_at from ${orders}
+          where id = ${orderId} for update`,
+    );
+    return (
+      row && {
+        id: orderId,
+        userId: row.user_id,
+        status: row.status,
+        totalAmount: row.total_amount,
+        currency: row.currency,
+        createdAt: new Date(row.created_at),
+      }
+    );
   }
 
   async function moveTo(
     tx: Tx,
     emit: Emit,
-    order: OrderRow,
+    order: LockedOrder,
     status: OrderStatus,
     extra: { cancelReason?: CancelReason; trackingNumber?: string } = {},
   ) {
     const at = new Date();
-    await tx
-      .update(orders)
-      .set({ status, cancelReason: extra.cancelReason, trackingNumber: extra.trackingNumber, updatedAt: at })
-      .where(eq(orders.id, order.id));
-    await tx
-      .insert(orderStatusHistory)
-      .values({ id: uuidv7(), orderId: order.id, status, reason: extra.cancelReason, at });
+    // The new status and its line in the history, in one statement.
+    await query(
+      tx,
+      sql`with moved as (
+            update ${orders} set status = ${status},
+              cancel_reason = coalesce(${extra.cancelReason ?? null}, cancel_reason),
+              tracking_number = coalesce(${extra.trackingNumber ?? null}, tracking_number),
+              updated_at = ${at}
+            where id = ${order.id} returning id)
+          insert into ${orderStatusHistory} (id, order_id, status, reason, at)
+          select ${uuidv7()}::uuid, id, ${status}, ${extra.cancelReason ?? null}, ${at}::timestamptz from moved`,
+    );
     const correlation = { source, correlationId: order.id };
     emit(
       createEvent(
@@ -123,7 +150,7 @@ export function createOrderService(deps: {
     }
   }
 
-  async function cancelLocked(tx: Tx, emit: Emit, order: OrderRow, reason: CancelReason) {
+  async function cancelLocked(tx: Tx, emit: Emit, order: LockedOrder, reason: CancelReason) {
     const outcome = cancel(order.status, reason);
     if (outcome.kind === 'refused') return outcome;
     await moveTo(tx, emit, order, 'CANCELLED', { cancelReason: reason });
@@ -168,7 +195,9 @@ export function createOrderService(deps: {
     /** A checkout becomes an order: recorded once per order id, whatever the number of deliveries. */
     async createFromCheckout(tx: Tx, emit: Emit, checkout: EventData<'CartCheckedOut'>) {
       const createdAt = new Date();
-      const inserted = await tx
+      const { lines } = checkout;
+      // The order, its lines and the first line of its history in one statement; nothing on a repeat.
+      const insertOrder = tx
         .insert(orders)
         .values({
           id: checkout.orderId,
@@ -186,22 +215,25 @@ export function createOrderService(deps: {
         })
         .onConflictDoNothing()
         .returning({ id: orders.id });
-      if (inserted.length === 0) return;
-      await tx.insert(orderLines).values(
-        checkout.lines.map((l, i) => ({
-          orderId: checkout.orderId,
-          lineNo: i + 1,
-          sku: l.sku,
-          productId: l.productId,
-          name: l.name,
-          quantity: l.quantity,
-          unitAmount: l.unitPrice.amount,
-          currency: l.unitPrice.currency,
-        })),
+      const inserted = await query(
+        tx,
+        sql`with created as (${insertOrder.getSQL()}),
+            lines as (
+              insert into ${orderLines}
+                (order_id, line_no, sku, product_id, name, quantity, unit_amount, currency)
+              select created.id, l.* from created, unnest(
+                ${sql.param(lines.map((_, i) => i + 1))}::int[],
+                ${sql.param(lines.map((l) => l.sku))}::text[],
+                ${sql.param(lines.map((l) => l.productId))}::uuid[],
+                ${sql.param(lines.map((l) => l.name))}::text[],
+                ${sql.param(lines.map((l) => l.quantity))}::int[],
+                ${sql.param(lines.map((l) => l.unitPrice.amount))}::int[],
+                ${sql.param(lines.map((l) => l.unitPrice.currency))}::text[]) as l)
+            insert into ${orderStatusHistory} (id, order_id, status, at)
+            select ${uuidv7()}::uuid, id, 'PENDING', ${createdAt}::timestamptz from created
+            returning order_id`,
       );
-      await tx
-        .insert(orderStatusHistory)
-        .values({ id: uuidv7(), orderId: checkout.orderId, status: 'PENDING', at: createdAt });
+      if (inserted.length === 0) return;
       const correlation = { source, correlationId: checkout.orderId };
       emit(
         createEvent(
