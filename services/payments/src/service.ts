@@ -75,7 +75,11 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
     return {
       app,
       async start() {
-        worker = new Worker(() => payments.processCharges(), config.PAYMENT_POLL_MS, logger);
+        worker = new Worker(
+          async () => (await payments.processCharges()).more,
+          config.PAYMENT_POLL_MS,
+          logger,
+        );
         worker.start();
         await messaging.start(paymentSubscriptions(payments));
       },

@@ -8,6 +8,8 @@ export type ChargeResult =
   | { outcome: 'succeeded'; chargeId: string; brand: string; last4: string }
   | { outcome: 'declined'; reason: 'DECLINED' | 'INSUFFICIENT_FUNDS'; message: string; last4: string };
 
+const newChargeId = () => `ch_${uuidv7().replace(/-/g, '')}`;
+
 export class ProviderTransientError extends Error {
   constructor(message: string) {
     super(message);
@@ -35,6 +37,15 @@ export class SimulatedProvider {
   ) {}
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
+    const card = behaviourOf(request.paymentMethod);
+    // A card whose answer does not depend on the attempt is answered by the statement that records the
+    // request; a key seen before keeps its first answer (the update only counts the attempt).
+    const decided =
+      card.kind === 'succeeds'
+        ? { outcome: 'succeeded' as const, chargeId: newChargeId() }
+        : card.kind === 'declines'
+          ? { outcome: 'declined' as const, declineReason: card.reason }
+          : {};
     const [entry] = await this.db
       .insert(providerCharges)
       .values({
@@ -44,6 +55,7 @@ export class SimulatedProvider {
         currency: request.currency,
         paymentMethod: request.paymentMethod,
         attempts: 1,
+        ...decided,
       })
       .onConflictDoUpdate({
         target: providerCharges.idempotencyKey,
@@ -51,24 +63,23 @@ export class SimulatedProvider {
       })
       .returning();
     if (entry!.outcome === 'succeeded') {
-      const card = behaviourOf(entry!.paymentMethod);
+      const stored = behaviourOf(entry!.paymentMethod);
       return {
         outcome: 'succeeded',
         chargeId: entry!.chargeId!,
-        brand: 'brand' in card ? card.brand : 'card',
-        last4: card.last4,
+        brand: 'brand' in stored ? stored.brand : 'card',
+        last4: stored.last4,
       };
     }
     if (entry!.outcome === 'declined') {
-      const card = behaviourOf(entry!.paymentMethod);
+      const stored = behaviourOf(entry!.paymentMethod);
       return {
         outcome: 'declined',
         reason: entry!.declineReason as 'DECLINED' | 'INSUFFICIENT_FUNDS',
-        message: card.kind === 'declines' ? card.message : 'Declined.',
-        last4: card.last4,
+        message: stored.kind === 'declines' ? stored.message : 'Declined.',
+        last4: stored.last4,
       };
     }
-    const card = behaviourOf(request.paymentMethod);
     const attempt = entry!.attempts;
     switch (card.kind) {
       case 'declines':
@@ -91,7 +102,7 @@ export class SimulatedProvider {
   }
 
   private async succeed(key: string, brand: string, last4: string): Promise<ChargeResult> {
-    const chargeId = `ch_${uuidv7().replace(/-/g, '')}`;
+    const chargeId = newChargeId();
     // Only the first success under a key counts; a racing twin gets the stored charge.
     const [stored] = await this.db
       .update(providerCharges)

@@ -2,6 +2,7 @@ import { createEvent, type EventData } from '@bazaar/contracts';
 import {
   type Db,
   type Emit,
+  type Executor,
   isAdmin,
   type Logger,
   type Messaging,
@@ -36,6 +37,17 @@ export interface PaymentSettings {
   backoffBaseMs: number;
   leaseMs: number;
 }
+
+/** One call to the provider, as the attempt log keeps it. */
+interface Attempt {
+  attemptNo: number;
+  outcome: string;
+  error?: string;
+  durationMs: number;
+}
+
+/** What the charging ends with: the provider's answer (or the error that ended the retries) and its call. */
+type Settlement = (ChargeResult | { outcome: 'error'; message: string }) & { attempt: Attempt };
 
 class ProviderTimeoutError extends Error {
   constructor(ms: number) {
@@ -103,11 +115,12 @@ export function createPaymentService(deps: {
     );
   }
 
-  /** Calls the provider with a deadline, retrying transient failures with the same idempotency key. */
-  async function chargeWithRetries(
-    intent: Intent,
-  ): Promise<ChargeResult | { outcome: 'error'; message: string }> {
-    for (let attempt = 1; ; attempt++) {
+  /**
+   * Calls the provider with a deadline, retrying transient failures with the same idempotency key. The
+   * attempts that will be retried are recorded at once; the last one goes with the settlement.
+   */
+  async function chargeWithRetries(intent: Intent): Promise<Settlement> {
+    for (let attemptNo = 1; ; attemptNo++) {
       const started = Date.now();
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -126,44 +139,52 @@ export function createPaymentService(deps: {
             );
           }),
         ]);
-        await recordAttempt(intent.orderId, attempt, result.outcome, undefined, Date.now() - started);
-        return result;
+        return {
+          ...result,
+          attempt: { attemptNo, outcome: result.outcome, durationMs: Date.now() - started },
+        };
       } catch (err) {
         const transient = err instanceof ProviderTransientError || err instanceof ProviderTimeoutError;
-        await recordAttempt(
-          intent.orderId,
-          attempt,
-          transient ? 'transient' : 'error',
-          (err as Error).message,
-          Date.now() - started,
-        );
-        if (!transient || attempt >= settings.maxAttempts)
-          return { outcome: 'error', message: (err as Error).message };
-        await new Promise((r) => setTimeout(r, backoffMs(attempt, settings.backoffBaseMs)));
+        const attempt: Attempt = {
+          attemptNo,
+          outcome: transient ? 'transient' : 'error',
+          error: (err as Error).message,
+          durationMs: Date.now() - started,
+        };
+        if (!transient || attemptNo >= settings.maxAttempts)
+          return { outcome: 'error', message: (err as Error).message, attempt };
+        await recordAttempt(db, intent.orderId, attempt);
+        await new Promise((r) => setTimeout(r, backoffMs(attemptNo, settings.backoffBaseMs)));
       } finally {
         clearTimeout(timer);
       }
     }
   }
 
-  async function recordAttempt(
-    orderId: string,
-    attemptNo: number,
-    outcome: string,
-    error: string | undefined,
-    durationMs: number,
-  ) {
-    metrics.attempts.inc({ outcome });
-    await db.insert(paymentAttempts).values({ id: uuidv7(), orderId, attemptNo, outcome, error, durationMs });
+  async function recordAttempt(executor: Executor, orderId: string, attempt: Attempt) {
+    metrics.attempts.inc({ outcome: attempt.outcome });
+    await executor.insert(paymentAttempts).values({ id: uuidv7(), orderId, ...attempt });
   }
 
   /** Records what the provider said, unless the order was cancelled meanwhile (then: give it back). */
-  async function settle(intent: Intent, result: Awaited<ReturnType<typeof chargeWithRetries>>) {
+  async function settle(intent: Intent, result: Settlement) {
     await messaging.transact(async (tx, emit) => {
-      const current = await lockIntent(tx, intent.orderId);
-      if (current?.status !== 'PROCESSING') return;
+      await recordAttempt(tx, intent.orderId, result.attempt);
       const correlation = { source, correlationId: intent.orderId };
       if (result.outcome === 'succeeded') {
+        // Only an intent still being charged is settled (a void or a settled one stays as it is).
+        const [current] = await tx
+          .update(paymentIntents)
+          .set({
+            status: 'SUCCEEDED',
+            brand: result.brand,
+            last4: result.last4,
+            leaseUntil: null,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(paymentIntents.orderId, intent.orderId), eq(paymentIntents.status, 'PROCESSING')))
+          .returning();
+        if (!current) return;
         await tx
           .insert(payments)
           .values({
@@ -177,20 +198,10 @@ export function createPaymentService(deps: {
             status: 'CAPTURED',
           })
           .onConflictDoNothing();
-        await tx
-          .update(paymentIntents)
-          .set({
-            status: 'SUCCEEDED',
-            brand: result.brand,
-            last4: result.last4,
-            leaseUntil: null,
-            updatedAt: sql`now()`,
-          })
-          .where(eq(paymentIntents.orderId, intent.orderId));
         metrics.payments.inc({ status: 'SUCCEEDED' });
         if (current.cancelRequested) {
           // The order was cancelled while the charge was in flight: refund, and do not let it ship.
-          await refund(tx, emit, { ...current, status: 'SUCCEEDED' });
+          await refund(tx, emit, current);
           return;
         }
         emit(
@@ -209,7 +220,7 @@ export function createPaymentService(deps: {
         return;
       }
       const reason = result.outcome === 'declined' ? result.reason : 'PROVIDER_ERROR';
-      await tx
+      const failed = await tx
         .update(paymentIntents)
         .set({
           status: 'FAILED',
@@ -218,7 +229,9 @@ export function createPaymentService(deps: {
           leaseUntil: null,
           updatedAt: sql`now()`,
         })
-        .where(eq(paymentIntents.orderId, intent.orderId));
+        .where(and(eq(paymentIntents.orderId, intent.orderId), eq(paymentIntents.status, 'PROCESSING')))
+        .returning({ orderId: paymentIntents.orderId });
+      if (failed.length === 0) return;
       metrics.payments.inc({ status: 'FAILED' });
       emit(
         createEvent(
@@ -233,10 +246,6 @@ export function createPaymentService(deps: {
   return {
     async recordIntent(tx: Tx, order: EventData<'OrderCreated'>) {
       await serialiseOrder(tx, order.orderId);
-      const [reserved] = await tx
-        .select()
-        .from(reservedOrders)
-        .where(eq(reservedOrders.orderId, order.orderId));
       // A cancellation that overtook the order left a VOIDED intent: it must stay void.
       await tx
         .insert(paymentIntents)
@@ -249,7 +258,8 @@ export function createPaymentService(deps: {
           paymentMethod: order.paymentMethod,
           idempotencyKey: order.paymentKey,
           // The stock news came first: the charge can go ahead at once.
-          status: reserved ? 'PROCESSING' : 'PENDING',
+          status: sql`case when exists (select 1 from ${reservedOrders}
+            where ${reservedOrders.orderId} = ${order.orderId}) then 'PROCESSING' else 'PENDING' end`,
         })
         .onConflictDoNothing();
     },
@@ -258,13 +268,11 @@ export function createPaymentService(deps: {
     async requestCharge(tx: Tx, orderId: string) {
       await serialiseOrder(tx, orderId);
       await tx.insert(reservedOrders).values({ orderId }).onConflictDoNothing();
-      const intent = await lockIntent(tx, orderId);
-      // No order yet: recording the reservation is enough, OrderCreated will start the charge.
-      if (intent?.status !== 'PENDING') return;
+      // No intent yet: recording the reservation is enough, OrderCreated will start the charge.
       await tx
         .update(paymentIntents)
         .set({ status: 'PROCESSING', updatedAt: sql`now()` })
-        .where(eq(paymentIntents.orderId, orderId));
+        .where(and(eq(paymentIntents.orderId, orderId), eq(paymentIntents.status, 'PENDING')));
     },
 
     async cancelForOrder(tx: Tx, emit: Emit, cancelled: EventData<'OrderCancelled'>) {
@@ -308,11 +316,12 @@ export function createPaymentService(deps: {
 
     /**
      * One pass of the charging worker: lease intents that are due (new ones, or ones whose worker died)
-     * and start charging them; a slow charge never holds up the next ones. Returns how many it took.
+     * and start charging them; a slow charge never holds up the next ones. Says whether more may be due
+     * at once (it took as many as it had room for).
      */
-    async processCharges(): Promise<number> {
+    async processCharges(): Promise<{ claimed: number; more: boolean }> {
       const limit = maxInFlight - inFlight.size;
-      if (limit <= 0) return 0;
+      if (limit <= 0) return { claimed: 0, more: false };
       // Claim and lease in one statement: the rows are locked (SKIP LOCKED) and leased as they are taken.
       const claimed = await db
         .update(paymentIntents)
@@ -345,11 +354,13 @@ export function createPaymentService(deps: {
         })();
         inFlight.add(charging);
         void charging.finally(() => {
+          const wasFull = inFlight.size >= maxInFlight;
           inFlight.delete(charging);
-          deps.onSettled?.();
+          // Room matters only to a worker that stopped taking charges for the lack of it.
+          if (wasFull) deps.onSettled?.();
         });
       }
-      return claimed.length;
+      return { claimed: claimed.length, more: claimed.length === limit };
     },
 
     /** Waits for charges under way (shutdown). */

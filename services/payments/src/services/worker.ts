@@ -1,6 +1,9 @@
 import type { Logger } from '@bazaar/platform';
 
-/** Runs `pass` whenever poked, and at least every `intervalMs`; passes never overlap. */
+/**
+ * Runs `pass` whenever poked, and at least every `intervalMs`; passes never overlap. A pass that says
+ * more work may be waiting is followed by another at once.
+ */
 export class Worker {
   private running = false;
   private loop?: Promise<void>;
@@ -8,7 +11,7 @@ export class Worker {
   private poked = false;
 
   constructor(
-    private readonly pass: () => Promise<number>,
+    private readonly pass: () => Promise<boolean>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
@@ -32,14 +35,14 @@ export class Worker {
   private async run() {
     while (this.running) {
       this.poked = false;
-      let handled = 0;
+      let more = false;
       try {
-        handled = await this.pass();
+        more = await this.pass();
       } catch (err) {
         this.logger.warn({ err }, 'worker pass failed');
       }
       if (!this.running) break;
-      if (handled > 0 || this.poked) continue;
+      if (more || this.poked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.intervalMs);
         this.wake = () => {
