@@ -6,8 +6,31 @@ import { type NotificationKind, notifications, recipients } from '../db/schema';
 import { type OrderEmailData, orderEmails } from '../templates/order-emails';
 import type { Mailer } from './mailer';
 
+type Recipient = Pick<typeof recipients.$inferSelect, 'userId' | 'email' | 'name'>;
+
+/** How many orders' recipients a process keeps in memory. */
+const RECIPIENTS_KEPT = 10_000;
+
 export function createNotificationService(deps: { db: Db; mailer: Mailer; logger: Logger }) {
   const { db, mailer, logger } = deps;
+  // A recipient never changes once an order has one (it comes from OrderCreated), so the latest orders'
+  // are kept here and each later email of an order costs no lookup; a miss reads the table.
+  const knownRecipients = new Map<string, Recipient>();
+  const remember = (orderId: string, recipient: Recipient) => {
+    if (knownRecipients.size >= RECIPIENTS_KEPT) knownRecipients.delete(knownRecipients.keys().next().value!);
+    knownRecipients.set(orderId, recipient);
+  };
+
+  async function recipientOf(tx: Tx, orderId: string): Promise<Recipient | undefined> {
+    const known = knownRecipients.get(orderId);
+    if (known) return known;
+    const [row] = await tx
+      .select({ userId: recipients.userId, email: recipients.email, name: recipients.name })
+      .from(recipients)
+      .where(eq(recipients.orderId, orderId));
+    if (row) remember(orderId, row);
+    return row;
+  }
 
   /** Stores the email in the handler's transaction; it is sent once that has committed. */
   async function compose(
@@ -17,7 +40,7 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
     orderId: string,
     data: Partial<OrderEmailData>,
   ) {
-    const [recipient] = await tx.select().from(recipients).where(eq(recipients.orderId, orderId));
+    const recipient = await recipientOf(tx, orderId);
     if (!recipient) throw new TransientError(`no recipient for order ${orderId} yet`);
     const content = orderEmails[kind]({ name: recipient.name, orderId, ...data });
     await tx
@@ -38,15 +61,12 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
 
   return {
     async orderPlaced(tx: Tx, event: AnyEvent, order: EventData<'OrderCreated'>) {
+      const recipient = { userId: order.userId, email: order.email, name: order.shippingAddress.name };
       await tx
         .insert(recipients)
-        .values({
-          orderId: order.orderId,
-          userId: order.userId,
-          email: order.email,
-          name: order.shippingAddress.name,
-        })
+        .values({ orderId: order.orderId, ...recipient })
         .onConflictDoNothing();
+      remember(order.orderId, recipient);
       await compose(tx, event, 'ORDER_PLACED', order.orderId, { lines: order.lines, total: order.total });
     },
     orderPaid: (tx: Tx, event: AnyEvent, paid: EventData<'PaymentSucceeded'>) =>
@@ -74,19 +94,24 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
           .limit(limit)
           .for('update', { skipLocked: true });
         if (pending.length === 0) return 0;
-        const orderIds = [...new Set(pending.map((n) => n.orderId))];
-        const names = new Map(
-          (
-            await tx
-              .select({ orderId: recipients.orderId, name: recipients.name })
-              .from(recipients)
-              .where(inArray(recipients.orderId, orderIds))
-          ).map((r) => [r.orderId, r.name]),
-        );
+        const unknown = [...new Set(pending.map((n) => n.orderId))].filter((id) => !knownRecipients.has(id));
+        if (unknown.length > 0) {
+          const rows = await tx
+            .select({
+              orderId: recipients.orderId,
+              userId: recipients.userId,
+              email: recipients.email,
+              name: recipients.name,
+            })
+            .from(recipients)
+            .where(inArray(recipients.orderId, unknown));
+          for (const { orderId, ...recipient } of rows) remember(orderId, recipient);
+        }
         const outcomes = await Promise.all(
           pending.map(async (n) => {
             try {
-              const html = orderEmails[n.kind]({ name: names.get(n.orderId) ?? '', orderId: n.orderId }).html;
+              const name = knownRecipients.get(n.orderId)?.name ?? '';
+              const html = orderEmails[n.kind]({ name, orderId: n.orderId }).html;
               await mailer.send(
                 n.toAddress,
                 { subject: n.subject, text: n.bodyText, html },
