@@ -169,7 +169,11 @@ export const eventCatalog = {
     'An order could not be reserved; nothing was held.',
   ),
   StockReleased: entry(StockReleased, 'inventory', "An order's held stock went back on the shelf."),
-  StockChanged: entry(StockChanged, 'inventory', "A SKU's stock figures changed."),
+  StockChanged: entry(
+    StockChanged,
+    'inventory',
+    'What can be sold of a SKU changed (stock counted, reserved or released; a shipped reservation changes nothing that can be sold, so it sends none).',
+  ),
   CartCheckedOut: entry(
     CartCheckedOut,
     'cart',

@@ -10,7 +10,7 @@ export const inventorySubscriptions = (stock: StockService) => [
   on('OrderCancelled', async (event, tx, emit) => {
     await stock.releaseForOrder(tx, emit, event.data.orderId, event.data.reason);
   }),
-  on('ShippingCreated', async (event, tx, emit) => {
-    await stock.commitForOrder(tx, emit, event.data.orderId);
+  on('ShippingCreated', async (event, tx) => {
+    await stock.commitForOrder(tx, event.data.orderId);
   }),
 ];

@@ -186,16 +186,18 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
       return release(tx, emit, orderId, reason, 'RELEASED');
     },
 
-    /** The goods left the warehouse: held units become sold units. */
-    async commitForOrder(tx: Tx, emit: Emit, orderId: string): Promise<boolean> {
+    /**
+     * The goods left the warehouse: held units become sold units. What can be sold stays the same (on
+     * hand and reserved both drop), so no StockChanged: its readers follow availability.
+     */
+    async commitForOrder(tx: Tx, orderId: string): Promise<boolean> {
       const reservation = await findReservation(tx, orderId);
       if (reservation?.status !== 'HELD') return false;
-      const changed = await adjust(tx, reservation.lines, { onHand: -1, reserved: -1 });
+      await adjust(tx, reservation.lines, { onHand: -1, reserved: -1 });
       await tx
         .update(reservations)
         .set({ status: 'COMMITTED', updatedAt: sql`now()` })
         .where(eq(reservations.id, reservation.id));
-      emit(...changed.map((r) => stockChanged(r, orderId)));
       return true;
     },
 
