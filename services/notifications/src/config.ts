@@ -8,5 +8,7 @@ export const NotificationsConfig = PlatformEnv.extend({
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('Bazaar <orders@bazaar.local>'),
   MAIL_POLL_MS: z.coerce.number().int().positive().default(500),
+  /** How long the sender waits after an email is stored, so that emails stored meanwhile share a batch. */
+  MAIL_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().default(50),
 });
 export type NotificationsConfig = z.infer<typeof NotificationsConfig>;

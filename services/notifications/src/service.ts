@@ -28,24 +28,27 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
         mailDir: path.resolve(config.BAZAAR_DATA_DIR, 'mail'),
       }),
     });
-    // One sender at a time; events applied while it runs ask for one more round, not one each.
+    // One sender at a time, starting a moment after it is asked, so that the emails of events applied
+    // meanwhile go out in the same batch; asked while sending, it makes one more round.
     let sending: Promise<void> | undefined;
+    let scheduled: NodeJS.Timeout | undefined;
     let sendAgain = false;
-    const sendSoon = () => {
-      if (sending) {
-        sendAgain = true;
-        return;
-      }
+    const send = () => {
+      scheduled = undefined;
       sending = (async () => {
         do {
           sendAgain = false;
-          while ((await notify.sendPending()) > 0) {}
+          while ((await notify.sendPending()).more) {}
         } while (sendAgain);
       })()
         .catch((err) => logger.warn({ err }, 'sending emails failed'))
         .finally(() => {
           sending = undefined;
         });
+    };
+    const sendSoon = () => {
+      if (sending) sendAgain = true;
+      else scheduled ??= setTimeout(send, config.MAIL_BATCH_DELAY_MS);
     };
     const messaging = createMessaging({
       service: 'notifications',
@@ -78,6 +81,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       },
       async stop() {
         clearInterval(poller);
+        clearTimeout(scheduled);
         await sending;
         await messaging.stop();
       },

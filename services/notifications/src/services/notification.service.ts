@@ -84,7 +84,7 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
      * Sends stored emails; SKIP LOCKED keeps two replicas from sending the same one. A batch costs the same
      * few statements however many emails it holds: they are written out side by side, then marked.
      */
-    async sendPending(limit = 50): Promise<number> {
+    async sendPending(limit = 50): Promise<{ sent: number; more: boolean }> {
       return db.transaction(async (tx) => {
         const pending = await tx
           .select()
@@ -93,7 +93,7 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
           .orderBy(asc(notifications.id))
           .limit(limit)
           .for('update', { skipLocked: true });
-        if (pending.length === 0) return 0;
+        if (pending.length === 0) return { sent: 0, more: false };
         const unknown = [...new Set(pending.map((n) => n.orderId))].filter((id) => !knownRecipients.has(id));
         if (unknown.length > 0) {
           const rows = await tx
@@ -132,7 +132,8 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
             .set({ status, sentAt: new Date() })
             .where(inArray(notifications.id, ids));
         }
-        return pending.length;
+        // A full batch may have left more behind.
+        return { sent: pending.length, more: pending.length === limit };
       });
     },
 
