@@ -17,7 +17,8 @@ export interface CartStore {
   lines(cartKey: string): Promise<CartLine[]>;
   put(cartKey: string, line: CartLine): Promise<void>;
   remove(cartKey: string, sku: string): Promise<boolean>;
-  clear(cartKey: string): Promise<void>;
+  /** Empties a cart; `skus`, when the caller has just read them, saves reading them again. */
+  clear(cartKey: string, skus?: readonly string[]): Promise<void>;
   /**
    * Applies a new price to the SKU in every cart that holds it; `tx` is the consumer's open transaction,
    * which a SQL store must use (the embedded database has a single connection).
@@ -56,8 +57,8 @@ export class RedisCartStore implements CartStore {
     return removed > 0;
   }
 
-  async clear(cartKey: string) {
-    const skus = await this.redis.hkeys(this.key(cartKey));
+  async clear(cartKey: string, known?: readonly string[]) {
+    const skus = known ?? (await this.redis.hkeys(this.key(cartKey)));
     const multi = this.redis.multi().del(this.key(cartKey));
     for (const sku of skus) multi.srem(this.skuKey(sku), cartKey);
     await multi.exec();

@@ -123,7 +123,8 @@ export function createCartService(deps: {
       const cart = await resolveCart(owner);
       const product = (await productsBySku([sku])).get(sku);
       if (!product?.active) throw notFound('cart.unknown_sku', `There is no product ${sku} for sale.`);
-      const existing = (await store.lines(cart.key)).find((l) => l.sku === sku);
+      const lines = await store.lines(cart.key);
+      const existing = lines.find((l) => l.sku === sku);
       const total = (existing?.quantity ?? 0) + quantity;
       if (total > MAX_QUANTITY)
         throw invalid('cart.quantity_limit', `At most ${MAX_QUANTITY} of one item per order.`);
@@ -137,7 +138,10 @@ export function createCartService(deps: {
         currency: product.currency,
       };
       await store.put(cart.key, line);
-      return view(cart);
+      const updated = [...lines.filter((l) => l.sku !== sku), line].sort((a, b) =>
+        a.sku.localeCompare(b.sku),
+      );
+      return toCartView(cart.id, updated);
     },
 
     async setQuantity(owner: CartOwner, sku: string, quantity: number) {
@@ -183,9 +187,8 @@ export function createCartService(deps: {
         }
         return row?.response;
       };
-      const replay = await previous();
-      if (replay) return replay;
-
+      // A repeat is found by the key's unique row: either the cart is empty by then (the first checkout
+      // emptied it) or recording the checkout collides with the first one.
       const cart = await resolveCart(owner);
       const lines = await store.lines(cart.key);
       if (lines.length === 0) {
@@ -242,7 +245,10 @@ export function createCartService(deps: {
         }
         throw err;
       }
-      await store.clear(cart.key);
+      await store.clear(
+        cart.key,
+        lines.map((l) => l.sku),
+      );
       return response;
     },
   };
