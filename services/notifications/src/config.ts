@@ -7,7 +7,8 @@ export const NotificationsConfig = PlatformEnv.extend({
   /** SMTP server for real emails; when unset, emails are written as .eml files under BAZAAR_DATA_DIR/mail. */
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('Bazaar <orders@bazaar.local>'),
-  MAIL_POLL_MS: z.coerce.number().int().positive().default(500),
+  /** How often to look for emails left unsent (their process stopped first); new ones go out at once. */
+  MAIL_POLL_MS: z.coerce.number().int().positive().default(2000),
   /** How long the sender waits after an email is stored, so that emails stored meanwhile share a batch. */
   MAIL_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().default(50),
 });

@@ -11,6 +11,7 @@ export const PaymentsConfig = PlatformEnv.extend({
   PROVIDER_SLOW_MS: z.coerce.number().int().positive().default(800),
   /** A charge not settled this long after a worker took it is taken again (the worker died). */
   PAYMENT_LEASE_MS: z.coerce.number().int().positive().default(10_000),
-  PAYMENT_POLL_MS: z.coerce.number().int().positive().default(250),
+  /** How often to look for charges whose lease ran out; new charges start from their events at once. */
+  PAYMENT_POLL_MS: z.coerce.number().int().positive().default(1000),
 });
 export type PaymentsConfig = z.infer<typeof PaymentsConfig>;

@@ -6,6 +6,7 @@ export const ShippingConfig = PlatformEnv.extend({
   IDENTITY_URL: z.url().default(serviceUrl('identity', {})),
   /** How long the simulated carrier takes to deliver. */
   SHIPPING_DELIVERY_DELAY_MS: z.coerce.number().int().nonnegative().default(5_000),
-  SHIPPING_SWEEP_MS: z.coerce.number().int().positive().default(500),
+  /** How often the carrier looks for shipments due for delivery. */
+  SHIPPING_SWEEP_MS: z.coerce.number().int().positive().default(1000),
 });
 export type ShippingConfig = z.infer<typeof ShippingConfig>;
