@@ -1,5 +1,5 @@
 import { type CloudEvent, createEvent, type StockLine } from '@bazaar/contracts';
-import { conflict, type Db, type Emit, type Messaging, notFound, type Tx } from '@bazaar/platform';
+import { conflict, type Db, type Emit, type Messaging, notFound, query, type Tx } from '@bazaar/platform';
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { reservationLines, reservations, stockItems } from '../db/schema';
@@ -47,13 +47,16 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
     return changed;
   }
 
-  async function findReservation(tx: Tx, orderId: string) {
+  /**
+   * Ends an order's held reservation with `status` and returns it with its lines; undefined when the order
+   * holds none (never reserved, or already committed or released: a repeat changes nothing).
+   */
+  async function closeHeld(tx: Tx, orderId: string, status: 'COMMITTED' | 'RELEASED' | 'EXPIRED') {
     const [reservation] = await tx
-      .select()
-      .from(reservations)
-      .where(eq(reservations.orderId, orderId))
-      .for('update')
-      .limit(1);
+      .update(reservations)
+      .set({ status, updatedAt: sql`now()` })
+      .where(and(eq(reservations.orderId, orderId), eq(reservations.status, 'HELD')))
+      .returning({ id: reservations.id });
     if (!reservation) return undefined;
     const lines = await tx
       .select({ sku: reservationLines.sku, quantity: reservationLines.quantity })
@@ -70,13 +73,9 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
     reason: string,
     status: 'RELEASED' | 'EXPIRED',
   ) {
-    const reservation = await findReservation(tx, orderId);
-    if (reservation?.status !== 'HELD') return false;
+    const reservation = await closeHeld(tx, orderId, status);
+    if (!reservation) return false;
     const changed = await adjust(tx, reservation.lines, { onHand: 0, reserved: -1 });
-    await tx
-      .update(reservations)
-      .set({ status, updatedAt: sql`now()` })
-      .where(eq(reservations.id, reservation.id));
     emit(
       createEvent(
         'StockReleased',
@@ -167,8 +166,16 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
         return 'out_of_stock';
       }
       const changed = await adjust(tx, wanted, { onHand: 0, reserved: 1 });
-      await tx.insert(reservations).values({ id: reservationId, orderId, status: 'HELD', expiresAt });
-      await tx.insert(reservationLines).values(wanted.map((l) => ({ reservationId, ...l })));
+      // The reservation and its lines in one statement.
+      await query(
+        tx,
+        sql`with held as (
+              insert into ${reservations} (id, order_id, status, expires_at)
+              values (${reservationId}, ${orderId}, 'HELD', ${expiresAt}) returning id)
+            insert into ${reservationLines} (reservation_id, sku, quantity)
+            select held.id, l.* from held,
+              unnest(${sql.param(wanted.map((l) => l.sku))}::text[], ${sql.param(wanted.map((l) => l.quantity))}::int[]) as l`,
+      );
       const events: CloudEvent[] = [
         createEvent(
           'StockReserved',
@@ -191,13 +198,9 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
      * hand and reserved both drop), so no StockChanged: its readers follow availability.
      */
     async commitForOrder(tx: Tx, orderId: string): Promise<boolean> {
-      const reservation = await findReservation(tx, orderId);
-      if (reservation?.status !== 'HELD') return false;
+      const reservation = await closeHeld(tx, orderId, 'COMMITTED');
+      if (!reservation) return false;
       await adjust(tx, reservation.lines, { onHand: -1, reserved: -1 });
-      await tx
-        .update(reservations)
-        .set({ status: 'COMMITTED', updatedAt: sql`now()` })
-        .where(eq(reservations.id, reservation.id));
       return true;
     },
 
