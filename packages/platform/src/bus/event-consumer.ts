@@ -93,8 +93,10 @@ const CONCURRENT_TRANSACTIONS = 2;
 const MAX_BATCH = 16;
 
 class GroupCommit {
-  private readonly waiting: Waiting[] = [];
+  private waiting: Waiting[] = [];
   private running = 0;
+  /** Orders (correlation ids) with an event in a running transaction. */
+  private readonly busy = new Set<string>();
 
   constructor(
     private readonly options: EventConsumerOptions,
@@ -109,14 +111,40 @@ class GroupCommit {
   }
 
   private pump() {
-    while (this.running < CONCURRENT_TRANSACTIONS && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
+    while (this.running < CONCURRENT_TRANSACTIONS) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      const orders = [...new Set(batch.map((w) => w.event.correlationid ?? ''))].filter(Boolean);
+      for (const order of orders) this.busy.add(order);
       this.running++;
       void this.run(batch).finally(() => {
+        for (const order of orders) this.busy.delete(order);
         this.running--;
         this.pump();
       });
     }
+  }
+
+  /**
+   * The oldest waiting events, up to a batch. An event of an order that the other transaction is handling
+   * waits for it, and so do the order's later events: one order's events are applied in the order they
+   * arrived, so a step never overtakes the one before it (which would only come back as a retry).
+   */
+  private takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const kept: Waiting[] = [];
+    const held = new Set(this.busy);
+    for (const w of this.waiting) {
+      const order = w.event.correlationid;
+      if (batch.length < MAX_BATCH && !(order && held.has(order))) {
+        batch.push(w);
+      } else {
+        kept.push(w);
+        if (order) held.add(order);
+      }
+    }
+    this.waiting = kept;
+    return batch;
   }
 
   private async run(batch: Waiting[]): Promise<void> {
