@@ -5,10 +5,11 @@
  *   --duration=10            seconds per HTTP run;  --checkout-duration=20  seconds per checkout run
  *   --shoppers=50,400        concurrent shoppers per checkout run
  *   --warmup=5               seconds of checkout load before measuring
+ * BENCH_SERVICE_LOG=/tmp/services.log keeps the multi-process services' output (warnings and errors).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropNamespaceDatabases } from '@bazaar/platform';
@@ -75,7 +76,13 @@ async function startEmbedded(): Promise<Target> {
 
 async function startMulti(): Promise<Target> {
   const env = benchEnv();
-  const platform = new ProcessPlatform({ env, portOffset: 2100 });
+  const platform = new ProcessPlatform({
+    env,
+    portOffset: 2100,
+    output: process.env.BENCH_SERVICE_LOG
+      ? (name, line) => appendFileSync(process.env.BENCH_SERVICE_LOG!, `${name} ${line}\n`)
+      : undefined,
+  });
   await platform.startAll();
   return {
     gatewayUrl: platform.gatewayUrl,
