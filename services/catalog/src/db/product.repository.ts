@@ -1,5 +1,5 @@
-import type { Executor } from '@bazaar/platform';
-import { and, asc, desc, eq, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { type Executor, query } from '@bazaar/platform';
+import { and, asc, desc, eq, gt, or, type SQL, sql } from 'drizzle-orm';
 import type { ProductCursor } from '../domain/product-cursor';
 import { availability, categories, products } from './schema';
 
@@ -39,13 +39,21 @@ export async function findProductById(db: Executor, id: string): Promise<Product
   return row;
 }
 
-export async function listProductsBySku(db: Executor, skus: string[]): Promise<ProductRow[]> {
+/** What the cart asks for on every add and checkout: one fixed statement, nothing to assemble per call. */
+export async function pricesBySku(db: Executor, skus: string[]) {
   if (skus.length === 0) return [];
-  return db
-    .select(columns)
-    .from(products)
-    .leftJoin(availability, eq(availability.sku, products.sku))
-    .where(inArray(products.sku, skus));
+  return query<{
+    id: string;
+    sku: string;
+    name: string;
+    price_amount: number;
+    currency: string;
+    active: boolean;
+  }>(
+    db,
+    sql`select id, sku, name, price_amount, currency, active from ${products}
+        where sku = any(${sql.param(skus)}::text[])`,
+  );
 }
 
 export async function listProducts(

@@ -96,8 +96,17 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
 
     async listAvailability(skus: string[]): Promise<StockLevel[]> {
       if (skus.length === 0) return [];
-      const rows = await db.select().from(stockItems).where(inArray(stockItems.sku, skus));
-      const bySku = new Map(rows.map((r) => [r.sku, toLevel(r)]));
+      // Asked on every add to a cart: one fixed statement, nothing to assemble per call.
+      const rows = await query<{ sku: string; on_hand: number; reserved: number }>(
+        db,
+        sql`select sku, on_hand, reserved from ${stockItems} where sku = any(${sql.param(skus)}::text[])`,
+      );
+      const bySku = new Map(
+        rows.map((r) => [
+          r.sku,
+          { sku: r.sku, onHand: r.on_hand, reserved: r.reserved, available: r.on_hand - r.reserved },
+        ]),
+      );
       return skus.map((sku) => bySku.get(sku) ?? { sku, onHand: 0, reserved: 0, available: 0 });
     },
 
