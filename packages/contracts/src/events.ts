@@ -148,6 +148,13 @@ export const ShipmentDelivered = z.object({
   deliveredAt: Timestamp,
 });
 
+export const ShipmentCancelled = z.object({
+  orderId: Id,
+  shipmentId: Id,
+  trackingNumber: z.string().min(1),
+  reason: CancelReason,
+});
+
 type Entry = { schema: z.ZodObject; version: number; producer: string; description: string };
 const entry = <S extends z.ZodObject>(schema: S, producer: string, description: string) => ({
   schema,
@@ -188,6 +195,11 @@ export const eventCatalog = {
   PaymentRefunded: entry(PaymentRefunded, 'payments', "A cancelled order's charge was refunded."),
   ShippingCreated: entry(ShippingCreated, 'shipping', 'A shipment with a tracking number was created.'),
   ShipmentDelivered: entry(ShipmentDelivered, 'shipping', 'The carrier delivered a shipment.'),
+  ShipmentCancelled: entry(
+    ShipmentCancelled,
+    'shipping',
+    'A shipment created for an order that was then cancelled was stopped before delivery: its goods stay.',
+  ),
 } satisfies Record<string, Entry>;
 
 export type EventType = keyof typeof eventCatalog;

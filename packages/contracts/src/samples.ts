@@ -81,6 +81,12 @@ const samples: { [T in EventType]: EventData<T> } = {
   PaymentRefunded: { orderId, paymentId: otherId, refundId: productId, amount: eur(2500) },
   ShippingCreated: { orderId, shipmentId: otherId, trackingNumber: 'BZ0123456789', carrier: 'Bazaar Post' },
   ShipmentDelivered: { orderId, shipmentId: otherId, trackingNumber: 'BZ0123456789', deliveredAt: at },
+  ShipmentCancelled: {
+    orderId,
+    shipmentId: otherId,
+    trackingNumber: 'BZ0123456789',
+    reason: 'CUSTOMER_REQUEST',
+  },
 };
 
 /** A valid payload of each event type, for tests; a fresh copy every call. */

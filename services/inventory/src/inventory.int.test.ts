@@ -158,6 +158,35 @@ describe.each(testModes())('inventory (%s)', (mode) => {
     ).toHaveLength(1);
   });
 
+  it('puts back the units of a shipment stopped after its order was cancelled, once', async () => {
+    const sku = newSku();
+    await put(sku, { onHand: 10 });
+    const orderId = randomUUID();
+    const from = { source: '/bazaar/shipping', correlationId: orderId };
+    await bus.publish(orderCreated(orderId, [{ sku, quantity: 4 }]));
+    await eventually(async () => (await level(sku)).reserved === 4, { what: 'the reservation' });
+    await bus.publish(
+      createEvent('ShippingCreated', { ...sampleEventData('ShippingCreated'), orderId }, from),
+    );
+    await eventually(async () => (await level(sku)).onHand === 6, { what: 'the commit' });
+    // The order was cancelled while its shipment was being made: shipping stopped it.
+    const stopped = createEvent(
+      'ShipmentCancelled',
+      { ...sampleEventData('ShipmentCancelled'), orderId },
+      from,
+    );
+    await bus.publish(stopped);
+    await bus.publish(stopped);
+    await bus.publish(
+      createEvent('ShipmentCancelled', { ...sampleEventData('ShipmentCancelled'), orderId }, from),
+    );
+    await eventually(async () => (await level(sku)).onHand === 10, { what: 'the units back' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await level(sku)).toEqual({ sku, onHand: 10, reserved: 0, available: 10 });
+    const levels = seen.filter((e) => e.type === 'StockChanged' && (e.data as { sku: string }).sku === sku);
+    expect(levels.at(-1)?.data).toMatchObject({ onHand: 10, available: 10 });
+  });
+
   it('dead-letters an order event that breaks its schema', async () => {
     const bad = { ...orderCreated(randomUUID(), [{ sku: 'X', quantity: 1 }]), data: { orderId: 'nope' } };
     await bus.publish(bad as never);

@@ -65,6 +65,26 @@ describe.each(testModes())('shipping (%s)', (mode) => {
     await eventually(() => eventsFor(orderId, 'ShippingCreated').length === 1, { what: 'late shipment' });
   });
 
+  it('stops a shipment whose order is cancelled before delivery, and says so once', async () => {
+    const orderId = randomUUID();
+    // The customer cancelled just after paying: the shipment is made from the payment, then stopped by
+    // the cancellation, before the carrier's delivery time.
+    await send('OrderCreated', { orderId, userId: shopper.id });
+    await send('PaymentSucceeded', { orderId });
+    await send('OrderCancelled', { orderId, userId: shopper.id, reason: 'CUSTOMER_REQUEST' }, 2);
+    const [stopped] = await eventually(
+      () => eventsFor(orderId, 'ShipmentCancelled').length > 0 && eventsFor(orderId, 'ShipmentCancelled'),
+      { what: 'ShipmentCancelled' },
+    );
+    expect(stopped!.data).toMatchObject({ orderId, reason: 'CUSTOMER_REQUEST' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(eventsFor(orderId, 'ShipmentCancelled')).toHaveLength(1);
+    expect(eventsFor(orderId, 'ShipmentDelivered')).toHaveLength(0);
+    const { trackingNumber } = eventsFor(orderId, 'ShippingCreated')[0]!.data as EventData<'ShippingCreated'>;
+    const tracked = await shipping.app.inject({ url: `/api/v1/shipments/${trackingNumber}` });
+    expect(tracked.json()).toMatchObject({ orderId, status: 'CANCELLED' });
+  });
+
   it('does not ship a cancelled order, and answers unknown tracking numbers with 404', async () => {
     const consumed = async (type: string) => {
       const metrics = (await shipping.app.inject({ url: '/metrics' })).body;

@@ -25,7 +25,9 @@ export const reservations = inventory.table(
   {
     id: uuid('id').primaryKey(),
     orderId: uuid('order_id').notNull().unique(),
-    status: text('status').$type<'HELD' | 'COMMITTED' | 'RELEASED' | 'EXPIRED' | 'REJECTED'>().notNull(),
+    status: text('status')
+      .$type<'HELD' | 'COMMITTED' | 'RELEASED' | 'EXPIRED' | 'REJECTED' | 'RETURNED'>()
+      .notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

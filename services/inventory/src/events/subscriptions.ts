@@ -1,7 +1,7 @@
 import { on } from '@bazaar/platform';
 import type { StockService } from '../services/stock.service';
 
-/** Everything inventory listens to: an order's birth, its cancellation, its shipment. */
+/** Everything inventory listens to: an order's birth, its cancellation, its shipment and a stopped one. */
 export const inventorySubscriptions = (stock: StockService) => [
   on('OrderCreated', async (event, tx, emit) => {
     const lines = event.data.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
@@ -12,5 +12,8 @@ export const inventorySubscriptions = (stock: StockService) => [
   }),
   on('ShippingCreated', async (event, tx) => {
     await stock.commitForOrder(tx, event.data.orderId);
+  }),
+  on('ShipmentCancelled', async (event, tx, emit) => {
+    await stock.returnForOrder(tx, emit, event.data.orderId);
   }),
 ];

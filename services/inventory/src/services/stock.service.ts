@@ -48,14 +48,19 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
   }
 
   /**
-   * Ends an order's held reservation with `status` and returns it with its lines; undefined when the order
-   * holds none (never reserved, or already committed or released: a repeat changes nothing).
+   * Moves an order's reservation from `from` to `status` and returns it with its lines; undefined when it
+   * is not in `from` (never reserved, or already moved on: a repeat changes nothing).
    */
-  async function closeHeld(tx: Tx, orderId: string, status: 'COMMITTED' | 'RELEASED' | 'EXPIRED') {
+  async function close(
+    tx: Tx,
+    orderId: string,
+    from: 'HELD' | 'COMMITTED',
+    status: 'COMMITTED' | 'RELEASED' | 'EXPIRED' | 'RETURNED',
+  ) {
     const [reservation] = await tx
       .update(reservations)
       .set({ status, updatedAt: sql`now()` })
-      .where(and(eq(reservations.orderId, orderId), eq(reservations.status, 'HELD')))
+      .where(and(eq(reservations.orderId, orderId), eq(reservations.status, from)))
       .returning({ id: reservations.id });
     if (!reservation) return undefined;
     const lines = await tx
@@ -73,7 +78,7 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
     reason: string,
     status: 'RELEASED' | 'EXPIRED',
   ) {
-    const reservation = await closeHeld(tx, orderId, status);
+    const reservation = await close(tx, orderId, 'HELD', status);
     if (!reservation) return false;
     const changed = await adjust(tx, reservation.lines, { onHand: 0, reserved: -1 });
     emit(
@@ -207,9 +212,18 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
      * hand and reserved both drop), so no StockChanged: its readers follow availability.
      */
     async commitForOrder(tx: Tx, orderId: string): Promise<boolean> {
-      const reservation = await closeHeld(tx, orderId, 'COMMITTED');
+      const reservation = await close(tx, orderId, 'HELD', 'COMMITTED');
       if (!reservation) return false;
       await adjust(tx, reservation.lines, { onHand: -1, reserved: -1 });
+      return true;
+    },
+
+    /** A shipment of a cancelled order was stopped before delivery: its units are back on the shelf. */
+    async returnForOrder(tx: Tx, emit: Emit, orderId: string): Promise<boolean> {
+      const reservation = await close(tx, orderId, 'COMMITTED', 'RETURNED');
+      if (!reservation) return false;
+      const changed = await adjust(tx, reservation.lines, { onHand: 1, reserved: 0 });
+      emit(...changed.map((r) => stockChanged(r, orderId)));
       return true;
     },
 

@@ -5,5 +5,5 @@ import type { ShippingService } from '../services/shipping.service';
 export const shippingSubscriptions = (shipping: ShippingService) => [
   on('OrderCreated', (event, tx) => shipping.recordAddress(tx, event.data)),
   on('PaymentSucceeded', (event, tx, emit) => shipping.shipPaidOrder(tx, emit, event.data.orderId)),
-  on('OrderCancelled', (event, tx) => shipping.cancelForOrder(tx, event.data)),
+  on('OrderCancelled', (event, tx, emit) => shipping.cancelForOrder(tx, emit, event.data)),
 ];

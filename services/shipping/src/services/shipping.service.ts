@@ -91,8 +91,12 @@ export function createShippingService(deps: {
       );
     },
 
-    /** A cancelled order does not leave the warehouse. */
-    async cancelForOrder(tx: Tx, cancelled: EventData<'OrderCancelled'>) {
+    /**
+     * A cancelled order does not leave the warehouse. If its shipment was already created (the payment was
+     * in before the cancellation), the shipment is stopped and ShipmentCancelled tells inventory the goods
+     * stay; a shipment already delivered cannot be stopped.
+     */
+    async cancelForOrder(tx: Tx, emit: Emit, cancelled: EventData<'OrderCancelled'>) {
       const { orderId } = cancelled;
       await tx
         .insert(pendingShipments)
@@ -102,15 +106,26 @@ export function createShippingService(deps: {
         .update(shipments)
         .set({ status: 'CANCELLED' })
         .where(and(eq(shipments.orderId, orderId), eq(shipments.status, 'CREATED')))
-        .returning({ id: shipments.id });
-      if (shipment) {
-        await tx.insert(trackingEvents).values({
-          id: uuidv7(),
-          shipmentId: shipment.id,
-          status: 'CANCELLED',
-          description: 'Order cancelled; not shipped',
-        });
-      }
+        .returning({ id: shipments.id, trackingNumber: shipments.trackingNumber });
+      if (!shipment) return;
+      await tx.insert(trackingEvents).values({
+        id: uuidv7(),
+        shipmentId: shipment.id,
+        status: 'CANCELLED',
+        description: 'Order cancelled; not shipped',
+      });
+      emit(
+        createEvent(
+          'ShipmentCancelled',
+          {
+            orderId,
+            shipmentId: shipment.id,
+            trackingNumber: shipment.trackingNumber,
+            reason: cancelled.reason,
+          },
+          { source, correlationId: orderId },
+        ),
+      );
     },
 
     /** The simulated carrier: delivers shipments that are due. SKIP LOCKED lets replicas share the round. */
