@@ -58,10 +58,30 @@ export function sendProblem(reply: FastifyReply, problem: Problem) {
   return reply.status(problem.status).type('application/problem+json').send(problem);
 }
 
+/** PostgreSQL refusing connections for now (53300, 57P03). */
+const busyCodes = new Set(['53300', '57P03']);
+
+/**
+ * The database could not take the request in time: every pooled connection stayed busy past the pool's
+ * wait, or the server refused a connection. Overload, not a fault: the client is told to come back (503).
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  let e = error as { message?: string; code?: string; cause?: unknown } | undefined;
+  // Drizzle wraps the driver's error in its own ("Failed query: …"); a few levels are enough.
+  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) {
+    if (busyCodes.has(String(e.code)) || /timeout exceeded when trying to connect/.test(String(e.message)))
+      return true;
+  }
+  return false;
+}
+
 /** Maps every error to RFC 9457 problem+json; server faults keep their details in the log only. */
 export function toProblem(error: FastifyError | Error, request: FastifyRequest): Problem {
   if (error instanceof AppError) {
     return buildProblem(statusOfKind[error.kind], error.code, error.message, request, error.details ?? {});
+  }
+  if (isDatabaseBusy(error)) {
+    return buildProblem(503, 'database.busy', 'The service is busy; try again shortly.', request);
   }
   const fe = error as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fe)) {

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { isDatabaseBusy } from './problem';
+
+describe('isDatabaseBusy', () => {
+  it('recognises a full pool and a refusing server, also wrapped by the query builder', () => {
+    const poolTimeout = new Error('timeout exceeded when trying to connect');
+    expect(isDatabaseBusy(poolTimeout)).toBe(true);
+    expect(isDatabaseBusy(new Error('Failed query: select 1', { cause: poolTimeout }))).toBe(true);
+    expect(
+      isDatabaseBusy(Object.assign(new Error('sorry, too many clients already'), { code: '53300' })),
+    ).toBe(true);
+  });
+
+  it('leaves other failures alone', () => {
+    expect(isDatabaseBusy(new Error('syntax error at or near "selec"'))).toBe(false);
+    expect(isDatabaseBusy(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    const loop: Error & { cause?: unknown } = new Error('a cause that points at itself');
+    loop.cause = loop;
+    expect(isDatabaseBusy(loop)).toBe(false);
+  });
+});
