@@ -202,9 +202,13 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
             const key = randomUUID();
             const res = await withRetries(() => client.checkout('pm_card_visa', key));
             if (counted) placed++;
-            const status = await streams[i]!.waitFor(res.body.orderId, ['COMPLETED', 'CANCELLED'], 120_000);
+            const { status, atMs } = await streams[i]!.waitFor(
+              res.body.orderId,
+              ['COMPLETED', 'CANCELLED'],
+              120_000,
+            );
             if (!counted) continue;
-            if (status === 'COMPLETED') latencies.push(performance.now() - t0);
+            if (status === 'COMPLETED') latencies.push(atMs - t0);
             else cancelled++;
           } catch (err) {
             errors++;

@@ -1,7 +1,17 @@
+/** A status an order reached, and when the stream told (performance.now()). */
+export interface Reached {
+  status: string;
+  atMs: number;
+}
+
 /** Follows a shopper's SSE stream of order status changes, resolving waiters as statuses arrive. */
 export class OrderStream {
-  private readonly seen = new Map<string, string>();
-  private readonly waiters = new Map<string, { statuses: Set<string>; resolve: (status: string) => void }>();
+  /** Every status each order reached, in order: an order may pass the awaited one before anyone waits. */
+  private readonly seen = new Map<string, Reached[]>();
+  private readonly waiters = new Map<
+    string,
+    { statuses: Set<string>; resolve: (reached: Reached) => void }
+  >();
   private readonly abort = new AbortController();
 
   private constructor() {}
@@ -42,18 +52,22 @@ export class OrderStream {
   }
 
   private onStatus({ orderId, status }: { orderId: string; status: string }) {
-    this.seen.set(orderId, status);
+    const reached = { status, atMs: performance.now() };
+    this.seen.set(orderId, [...(this.seen.get(orderId) ?? []), reached]);
     const waiter = this.waiters.get(orderId);
     if (waiter?.statuses.has(status)) {
       this.waiters.delete(orderId);
-      waiter.resolve(status);
+      waiter.resolve(reached);
     }
   }
 
-  /** Resolves with the first of `statuses` the order reaches (also if it already did). */
-  waitFor(orderId: string, statuses: string[], timeoutMs = 60_000): Promise<string> {
-    const current = this.seen.get(orderId);
-    if (current && statuses.includes(current)) return Promise.resolve(current);
+  /**
+   * Resolves with the first of `statuses` the order reaches, and when. An order may already be past it
+   * (the checkout's answer can arrive after the order shipped and was delivered): the stream remembers.
+   */
+  waitFor(orderId: string, statuses: string[], timeoutMs = 60_000): Promise<Reached> {
+    const earlier = this.seen.get(orderId)?.find((r) => statuses.includes(r.status));
+    if (earlier) return Promise.resolve(earlier);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(orderId);
