@@ -14,7 +14,7 @@ import {
   testModes,
 } from '../testing/test-infrastructure';
 import type { EventBus } from './event-bus';
-import { on } from './event-consumer';
+import { on, type Subscription } from './event-consumer';
 import { InProcessBus } from './in-process-bus';
 import { createMessaging } from './messaging';
 import { OutboxRelay } from './outbox';
@@ -69,19 +69,18 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
   });
   afterAll(async () => closeAll?.());
 
-  it('publishes outbox rows, applies each event once however often it is delivered, and dead-letters bad ones', async () => {
-    const messaging = createMessaging({
-      service: 'bustest',
-      database,
-      bus,
-      logger,
-      metrics: createMetrics('bustest'),
-      outbox,
-      inbox,
-    });
-    let failuresLeft = 2;
+  /** Messaging for a consumer of the test's own, started with `subscriptions` and stopped after the test. */
+  async function startConsumer(service: string, subscriptions: Subscription[]) {
+    const metrics = createMetrics(service);
+    const messaging = createMessaging({ service, database, bus, logger, metrics, outbox, inbox });
     onTestFinished(() => messaging.stop());
-    await messaging.start([
+    await messaging.start(subscriptions);
+    return { messaging, metrics };
+  }
+
+  it('publishes outbox rows, applies each event once however often it is delivered, and dead-letters bad ones', async () => {
+    let failuresLeft = 2;
+    const { messaging } = await startConsumer('bustest', [
       on('OrderCreated', async (event, tx) => {
         if (event.data.paymentMethod === 'flaky' && failuresLeft-- > 0) throw new Error('transient trouble');
         await tx.insert(effects).values({ eventId: event.id, note: event.data.paymentMethod });
@@ -127,19 +126,8 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
   });
 
   it('handles a burst in shared transactions, each event once, a failing one on its own', async () => {
-    const metrics = createMetrics('bustest-burst');
-    const messaging = createMessaging({
-      service: 'bustest-burst',
-      database,
-      bus,
-      logger,
-      metrics,
-      outbox,
-      inbox,
-    });
     let failuresLeft = 1;
-    onTestFinished(() => messaging.stop());
-    await messaging.start([
+    const { metrics } = await startConsumer('bustest-burst', [
       // Another event type than the test above, whose consumer shares this inbox table.
       on('PaymentSucceeded', async (event, tx) => {
         if (event.data.brand === 'fails-once' && failuresLeft-- > 0) throw new Error('not yet');
@@ -180,18 +168,8 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
   });
 
   it("applies one order's events in the order they arrived, however many orders share the consumer", async () => {
-    const messaging = createMessaging({
-      service: 'bustest-order',
-      database,
-      bus,
-      logger,
-      metrics: createMetrics('bustest-order'),
-      outbox,
-      inbox,
-    });
     let overtaken = 0;
-    onTestFinished(() => messaging.stop());
-    await messaging.start([
+    await startConsumer('bustest-order', [
       on('StockReserved', async (event, tx) => {
         await tx.insert(effects).values({ eventId: event.id, note: `reserved ${event.data.orderId}` });
       }),
