@@ -58,7 +58,8 @@ export interface EventConsumerOptions {
  * one each. If a handler in such a batch throws, the batch is rolled back, that event is handled again
  * in its own transaction (where it fails, or succeeds, as it would have alone) and the others go again
  * together; if the batch fails for another reason, each event is handled in its own transaction. Either
- * way a failure, a retry or a dead letter concerns one event only.
+ * way a failure, a retry or a dead letter concerns one event only. Events of one order (correlation id)
+ * never sit in two running transactions: they are applied in the order they arrived.
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { queue, bus, subscriptions } = options;
