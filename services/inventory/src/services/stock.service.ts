@@ -15,7 +15,7 @@ export interface StockLevel {
 }
 
 type StockRow = typeof stockItems.$inferSelect;
-const toLevel = (r: StockRow): StockLevel => ({
+const toLevel = (r: Pick<StockRow, 'sku' | 'onHand' | 'reserved'>): StockLevel => ({
   sku: r.sku,
   onHand: r.onHand,
   reserved: r.reserved,
@@ -51,7 +51,7 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
    * Moves an order's reservation from `from` to `status` and returns it with its lines; undefined when it
    * is not in `from` (never reserved, or already moved on: a repeat changes nothing).
    */
-  async function close(
+  async function moveReservation(
     tx: Tx,
     orderId: string,
     from: 'HELD' | 'COMMITTED',
@@ -78,7 +78,7 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
     reason: string,
     status: 'RELEASED' | 'EXPIRED',
   ) {
-    const reservation = await close(tx, orderId, 'HELD', status);
+    const reservation = await moveReservation(tx, orderId, 'HELD', status);
     if (!reservation) return false;
     const changed = await adjust(tx, reservation.lines, { onHand: 0, reserved: -1 });
     emit(
@@ -107,10 +107,7 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
         sql`select sku, on_hand, reserved from ${stockItems} where sku = any(${sql.param(skus)}::text[])`,
       );
       const bySku = new Map(
-        rows.map((r) => [
-          r.sku,
-          { sku: r.sku, onHand: r.on_hand, reserved: r.reserved, available: r.on_hand - r.reserved },
-        ]),
+        rows.map((r) => [r.sku, toLevel({ sku: r.sku, onHand: r.on_hand, reserved: r.reserved })]),
       );
       return skus.map((sku) => bySku.get(sku) ?? { sku, onHand: 0, reserved: 0, available: 0 });
     },
@@ -212,7 +209,7 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
      * hand and reserved both drop), so no StockChanged: its readers follow availability.
      */
     async commitForOrder(tx: Tx, orderId: string): Promise<boolean> {
-      const reservation = await close(tx, orderId, 'HELD', 'COMMITTED');
+      const reservation = await moveReservation(tx, orderId, 'HELD', 'COMMITTED');
       if (!reservation) return false;
       await adjust(tx, reservation.lines, { onHand: -1, reserved: -1 });
       return true;
@@ -220,7 +217,7 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
 
     /** A shipment of a cancelled order was stopped before delivery: its units are back on the shelf. */
     async returnForOrder(tx: Tx, emit: Emit, orderId: string): Promise<boolean> {
-      const reservation = await close(tx, orderId, 'COMMITTED', 'RETURNED');
+      const reservation = await moveReservation(tx, orderId, 'COMMITTED', 'RETURNED');
       if (!reservation) return false;
       const changed = await adjust(tx, reservation.lines, { onHand: 1, reserved: 0 });
       emit(...changed.map((r) => stockChanged(r, orderId)));
