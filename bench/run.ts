@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: throughput and latency figures, printed, never asserted.
- *   --only=http|checkout     one part (default both)
+ *   --only=units|http|checkout  one part (default all): units is what one step costs (a statement, a
+ *                            transaction, an event, a request), measured alone; --unit-times=5000
  *   --modes=embedded,multi   checkout modes (multi needs POSTGRES_URL, RABBITMQ_URL, REDIS_URL)
  *   --duration=10            seconds per HTTP run;  --checkout-duration=20  seconds per checkout run
  *   --shoppers=50,400        concurrent shoppers per checkout run
@@ -9,14 +10,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dropNamespaceDatabases } from '@bazaar/platform';
+import { dropNamespaceDatabases, type ServiceName, serviceDirectory } from '@bazaar/platform';
+import pg from 'pg';
 import { createStockedProduct, ShopClient } from '../e2e/support/shop-client';
 import { ProcessPlatform } from '../launcher/processes';
+import { cpuByProcess, machineCpu } from './cpu';
 import { type LoadResult, loadUrl } from './http-load';
 import { OrderStream } from './sse-client';
+import { runUnitCosts } from './unit-costs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -36,6 +40,10 @@ const ADMIN = { email: 'bench-admin@bazaar.local', password: 'correct-horse-batt
 interface Target {
   gatewayUrl: string;
   catalogUrl: string;
+  /** Every service's base URL (for its /metrics). */
+  serviceUrls: string[];
+  /** The run's databases on the server (multi-process mode): `bazaar_<namespace>…`. */
+  namespace?: string;
   stop(): Promise<void>;
 }
 
@@ -70,6 +78,7 @@ async function startEmbedded(): Promise<Target> {
   return {
     gatewayUrl: 'http://127.0.0.1:10180',
     catalogUrl: 'http://127.0.0.1:10182',
+    serviceUrls: Object.values(serviceDirectory).map((d) => `http://127.0.0.1:${d.port + 2100}`),
     stop: () => stopChild(child),
   };
 }
@@ -87,6 +96,8 @@ async function startMulti(): Promise<Target> {
   return {
     gatewayUrl: platform.gatewayUrl,
     catalogUrl: platform.urlOf('catalog'),
+    serviceUrls: Object.keys(serviceDirectory).map((name) => platform.urlOf(name as ServiceName)),
+    namespace: env.BAZAAR_NAMESPACE,
     stop: async () => {
       await platform.stopAll();
       await dropNamespaceDatabases(process.env.POSTGRES_URL!, env.BAZAAR_NAMESPACE!);
@@ -184,9 +195,11 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     const endAt = started + checkoutSeconds * 1000;
     let cpuBefore: ReturnType<typeof machineCpu>;
     let byProcessBefore = new Map<string, number>();
+    let workBefore: Promise<WorkCounts> | undefined;
     const warmedUp = setTimeout(() => {
       cpuBefore = machineCpu();
       byProcessBefore = cpuByProcess();
+      workBefore = workCounts(target);
     }, warmupSeconds * 1000);
     await Promise.all(
       clients.map(async (client, i) => {
@@ -225,6 +238,7 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
     const elapsed = (Date.now() - started) / 1000;
     const cpuAfter = machineCpu();
     const byProcessAfter = cpuByProcess();
+    const workAfter = await workCounts(target);
     for (const s of streams) s.close();
 
     // Correctness: let stragglers settle (final statuses, and every reservation committed or released),
@@ -276,6 +290,17 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
       if (latencies.length && ms > 0) perOrder[name] = (ms / latencies.length).toFixed(1);
     }
     cpuBreakdown.push(perOrder);
+    if (workBefore && latencies.length) {
+      const before = await workBefore;
+      const per = (after?: number, at?: number) =>
+        after === undefined || at === undefined ? undefined : (after - at) / latencies.length;
+      workPerOrder.push({
+        run: `${mode}/${shoppers}`,
+        published: per(workAfter.published, before.published),
+        consumed: per(workAfter.consumed, before.consumed),
+        transactions: per(workAfter.transactions, before.transactions),
+      });
+    }
     return {
       mode,
       shoppers,
@@ -306,7 +331,28 @@ async function runCheckout(mode: 'embedded' | 'multi', shoppers: number) {
   }
 }
 
+/** Steps per completed order: events published from outboxes and consumed through inboxes, transactions. */
+function printWorkPerOrder() {
+  if (workPerOrder.length === 0) return;
+  console.log('\nSteps per completed order (events out of outboxes, events into inboxes, transactions)');
+  console.table(
+    workPerOrder.map((w) => ({
+      run: w.run,
+      published: w.published?.toFixed(1) ?? '-',
+      consumed: w.consumed?.toFixed(1) ?? '-',
+      transactions: w.transactions?.toFixed(1) ?? '-',
+    })),
+  );
+}
+
 async function main() {
+  if (!only || only === 'units') {
+    await runUnitCosts({
+      postgresUrl: process.env.POSTGRES_URL,
+      rabbitmqUrl: process.env.RABBITMQ_URL,
+      times: Number(args['unit-times'] ?? 5000),
+    });
+  }
   if (!only || only === 'http') await runHttp();
   if (!only || only === 'checkout') {
     const rows = [];
@@ -321,66 +367,56 @@ async function main() {
     console.table(rows);
     console.log('\nCPU ms per completed order, by process');
     console.table(cpuBreakdown);
+    printWorkPerOrder();
   }
   process.exit(0);
 }
 
 const cpuBreakdown: Record<string, string>[] = [];
 
+interface WorkCounts {
+  published: number;
+  consumed: number;
+  transactions?: number;
+}
+const workPerOrder: ({ run: string } & Partial<WorkCounts>)[] = [];
+
 /**
- * CPU milliseconds each kind of process has used so far (Linux /proc/<pid>/stat; processes that have
- * exited are not counted, which is why runs measure between two readings of live processes).
+ * How much work the platform has done so far: events published from outboxes and consumed through
+ * inboxes (from each service's /metrics), and committed transactions in the run's databases.
  */
-function cpuByProcess(): Map<string, number> {
-  const totals = new Map<string, number>();
-  let pids: string[] = [];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return totals;
-  }
-  for (const pid of pids) {
+async function workCounts(target: Target): Promise<WorkCounts> {
+  const sum = (text: string, metric: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const pages = await Promise.all(
+    target.serviceUrls.map((url) =>
+      fetch(`${url}/metrics`)
+        .then((r) => r.text())
+        .catch(() => ''),
+    ),
+  );
+  const counts: WorkCounts = {
+    published: pages.reduce((n, page) => n + sum(page, 'outbox_published_events_total'), 0),
+    consumed: pages.reduce((n, page) => n + sum(page, 'events_consumed_total'), 0),
+  };
+  if (target.namespace && process.env.POSTGRES_URL) {
+    const client = new pg.Client({ connectionString: process.env.POSTGRES_URL });
+    await client.connect();
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
-      if (ms === 0) continue;
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const service = cmdline.match(/services\/([a-z]+)\/src\/main\.ts/)?.[1];
-      const name =
-        Number(pid) === process.pid
-          ? 'load generator'
-          : service
-            ? service
-            : cmdline.includes('start-embedded')
-              ? 'embedded platform'
-              : comm === 'postgres'
-                ? 'postgres'
-                : comm === 'beam.smp'
-                  ? 'rabbitmq'
-                  : comm === 'redis-server'
-                    ? 'redis'
-                    : undefined;
-      if (name) totals.set(name, (totals.get(name) ?? 0) + ms);
-    } catch {
-      // the process ended while being read
+      // Statistics reach the view when a backend reports them (at most once a second): good over a run.
+      const { rows } = await client.query<{ n: string }>(
+        'select coalesce(sum(xact_commit), 0) as n from pg_stat_database where starts_with(datname, $1)',
+        [`bazaar_${target.namespace}`],
+      );
+      counts.transactions = Number(rows[0]!.n);
+    } finally {
+      await client.end();
     }
   }
-  return totals;
-}
-
-/** Milliseconds of CPU the whole machine has spent busy and in all (Linux /proc/stat), or undefined. */
-function machineCpu(): { busyMs: number; totalMs: number } | undefined {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number) as number[];
-    const busy = user! + nice! + system! + irq! + softirq! + steal!;
-    const tick = 10; // USER_HZ is 100 on Linux: one tick is 10 ms
-    return { busyMs: busy * tick, totalMs: (busy + idle! + iowait!) * tick };
-  } catch {
-    return undefined;
-  }
+  return counts;
 }
 
 function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
