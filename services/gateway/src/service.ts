@@ -89,10 +89,12 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
           },
           { exclusive: true, prefetch: 256 },
         );
-        // What the catalog shows changes with these: forget every kept answer.
+        // A product or a price changed: forget every kept answer. Stock figures are left to age out with
+        // the catalog's max-age (any HTTP cache may keep them that long): during a sale every order moves
+        // them, and clearing on each would leave nothing cached when browsing peaks.
         await bus.subscribe(
           'gateway-cache',
-          ['product.#', 'price.changed', 'stock.changed'],
+          ['product.#', 'price.changed'],
           async () => responseCache.clear(),
           { exclusive: true, prefetch: 256 },
         );
