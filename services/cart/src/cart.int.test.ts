@@ -42,6 +42,8 @@ describe.each(testModes())('cart and checkout (%s)', (mode) => {
     cart = await bed.start(cartService, {
       CATALOG_GRPC_URL: catalog.grpcUrl!,
       INVENTORY_GRPC_URL: inventory.grpcUrl!,
+      // Products are kept longer than any test here runs: only a catalog event can make them fresh.
+      PRODUCT_CACHE_MS: '600000',
     });
     shopper = await identity.customer();
   });
@@ -183,6 +185,52 @@ describe.each(testModes())('cart and checkout (%s)', (mode) => {
     await eventually(
       async () => (await call('GET', '/api/v1/cart', undefined, as(user))).json().total.amount === 1980,
       { what: 'repriced cart' },
+    );
+  });
+
+  it('adds at the price the catalog has just set, though it keeps what it learnt of a product', async () => {
+    const admin = await identity.admin();
+    const sku = `CACHE-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const asAdmin = (method: 'POST' | 'PUT' | 'PATCH', url: string, payload: object) => ({
+      method,
+      url,
+      payload,
+      headers: admin.headers,
+    });
+    const created = await catalog.app.inject(
+      asAdmin('POST', '/api/v1/products', {
+        sku,
+        name: 'Oak coaster',
+        description: 'A coaster turned from oak.',
+        category: 'kitchen',
+        price: { amount: 800, currency: 'EUR' },
+      }),
+    );
+    expect(created.statusCode).toBe(201);
+    await inventory.app.inject(asAdmin('PUT', `/api/v1/inventory/${sku}`, { onHand: 50 }));
+    const user = await identity.customer();
+    const addOne = async () => {
+      const res = await call('POST', '/api/v1/cart/items', { sku, quantity: 1 }, as(user));
+      return res.json().items.find((i: { sku: string }) => i.sku === sku).unitPrice.amount as number;
+    };
+    expect(await addOne()).toBe(800);
+    expect(await addOne()).toBe(800);
+    const patched = await catalog.app.inject(
+      asAdmin('PATCH', `/api/v1/products/${created.json().id}`, { price: { amount: 650, currency: 'EUR' } }),
+    );
+    expect(patched.statusCode).toBe(200);
+    await eventually(async () => (await addOne()) === 650, { what: 'the new price on an add' });
+    // Withdrawn from sale: the next add is refused, not answered from what was kept.
+    await catalog.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/products/${created.json().id}`,
+      headers: admin.headers,
+    });
+    await eventually(
+      async () =>
+        (await call('POST', '/api/v1/cart/items', { sku, quantity: 1 }, as(user))).json().code ===
+        'cart.unknown_sku',
+      { what: 'a withdrawn product refused' },
     );
   });
 

@@ -7,5 +7,7 @@ export const CartConfig = PlatformEnv.extend({
   CATALOG_GRPC_URL: z.url().default(grpcUrl('catalog', {})),
   INVENTORY_GRPC_URL: z.url().default(grpcUrl('inventory', {})),
   GRPC_TIMEOUT_MS: z.coerce.number().int().positive().default(2_500),
+  /** How long an add to a cart reuses the catalog's answer about a product (0: ask every time). */
+  PRODUCT_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
 });
 export type CartConfig = z.infer<typeof CartConfig>;

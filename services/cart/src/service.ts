@@ -15,6 +15,7 @@ import { cartSubscriptions } from './events/subscriptions';
 import { registerCartRoutes } from './http/cart.routes';
 import { createCartService } from './services/cart.service';
 import { RedisCartStore, SqlCartStore } from './services/cart-store';
+import { ProductCache } from './services/product-cache';
 
 export const cartService: ServiceDefinition<CartConfig> = {
   name: 'cart',
@@ -22,7 +23,9 @@ export const cartService: ServiceDefinition<CartConfig> = {
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
     const messaging = createMessaging({ service: 'cart', database, bus, logger, metrics, outbox, inbox });
+    const products = new ProductCache<catalogV1.Product>(config.PRODUCT_CACHE_MS);
     const carts = createCartService({
+      products,
       db: database.db,
       logger,
       messaging,
@@ -48,7 +51,14 @@ export const cartService: ServiceDefinition<CartConfig> = {
     registerCartRoutes(app, carts);
     return {
       app,
-      start: () => messaging.start(cartSubscriptions(carts)),
+      async start() {
+        await messaging.start(cartSubscriptions(carts));
+        // Each replica keeps its own products, so each hears of changes on a queue of its own.
+        await bus.subscribe('cart-products', ['product.#', 'price.changed'], async () => products.clear(), {
+          exclusive: true,
+          prefetch: 64,
+        });
+      },
       stop: () => messaging.stop(),
     };
   },

@@ -19,6 +19,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { checkouts } from '../db/schema';
 import { canonicalHash, MAX_QUANTITY, mergeLines, toCartView } from '../domain/cart';
 import type { CartLine, CartStore } from './cart-store';
+import type { ProductCache } from './product-cache';
 
 export interface CartOwner {
   principal?: Principal;
@@ -39,9 +40,11 @@ export function createCartService(deps: {
   store: CartStore;
   catalog: Client<typeof catalogV1.CatalogService>;
   inventory: Client<typeof inventoryV1.InventoryService>;
+  /** What an add to a cart shows of a product; the checkout asks the catalog. */
+  products: ProductCache<catalogV1.Product>;
   logger: Logger;
 }) {
-  const { db, messaging, store, catalog, inventory, logger } = deps;
+  const { db, messaging, store, catalog, inventory, products: productCache, logger } = deps;
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -121,7 +124,7 @@ export function createCartService(deps: {
 
     async addItem(owner: CartOwner, sku: string, quantity: number) {
       const cart = await resolveCart(owner);
-      const product = (await productsBySku([sku])).get(sku);
+      const product = await productCache.get(sku, async () => (await productsBySku([sku])).get(sku));
       if (!product?.active) throw notFound('cart.unknown_sku', `There is no product ${sku} for sale.`);
       const lines = await store.lines(cart.key);
       const existing = lines.find((l) => l.sku === sku);
@@ -162,6 +165,8 @@ export function createCartService(deps: {
 
     /** Keeps stored prices current; the checkout re-prices from the catalog anyway. */
     async applyPriceChange(tx: Tx, sku: string, amount: number, currency: string) {
+      // Before the lines: an add from now on must not write the old price back.
+      productCache.clear();
       await store.reprice(sku, amount, currency, tx);
     },
 
