@@ -57,6 +57,7 @@ export const cartService: ServiceDefinition<CartConfig> = {
         await bus.subscribe('cart-products', ['product.#', 'price.changed'], async () => products.clear(), {
           exclusive: true,
           prefetch: 64,
+          afterGap: () => products.clear(),
         });
       },
       stop: () => messaging.stop(),

@@ -96,7 +96,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
           'gateway-cache',
           ['product.#', 'price.changed'],
           async () => responseCache.clear(),
-          { exclusive: true, prefetch: 256 },
+          { exclusive: true, prefetch: 256, afterGap: () => responseCache.clear() },
         );
         void docs.refresh(true).catch(() => {});
       },

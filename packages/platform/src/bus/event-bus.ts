@@ -11,6 +11,11 @@ export type MessageHandler = (raw: unknown, delivery: Delivery) => Promise<void>
 export interface SubscribeOptions {
   /** A private, non-durable queue for this process only (the gateway's live stream). */
   exclusive?: boolean;
+  /**
+   * Called when an exclusive queue was made again after the broker connection came back: what was
+   * published while it was down never reached this process (a cache fed by the queue should start over).
+   */
+  afterGap?: () => void;
   /** How many messages are handled at once. */
   prefetch?: number;
 }

@@ -305,6 +305,12 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       await bus.subscribe('outage-observer', ['order.created'], async (raw) => {
         received.push((raw as { id: string }).id);
       });
+      // A private queue on the cut connection loses what is published during the cut, and says so.
+      let gaps = 0;
+      await cutBus.subscribe('outage-live', ['order.created'], async () => {}, {
+        exclusive: true,
+        afterGap: () => gaps++,
+      });
       await database.db.delete(outbox);
       const relay = new OutboxRelay({
         db: database.db,
@@ -331,8 +337,10 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       const stillWaiting = await database.db.select().from(outbox).where(isNull(outbox.publishedAt));
       expect(stillWaiting).toHaveLength(5);
 
+      expect(gaps).toBe(0);
       accepting = true;
       await eventually(() => cutBus.isConnected(), { what: 'reconnection', timeoutMs: 30_000 });
+      await eventually(() => gaps === 1, { what: 'the gap reported' });
       await eventually(() => written.every((e) => received.includes(e.id)), {
         what: 'late publication',
         timeoutMs: 30_000,

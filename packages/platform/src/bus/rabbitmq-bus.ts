@@ -34,6 +34,8 @@ interface Subscription {
   handler: MessageHandler;
   options: SubscribeOptions;
   channel?: Channel;
+  /** A consumer ran before: the next start is a restart after a lost connection. */
+  started?: boolean;
 }
 
 const deadLetterQueueOf = (queue: string) => `${queue}.dead-letter`;
@@ -180,6 +182,9 @@ export class RabbitMqBus implements EventBus {
       if (msg) void this.handle(s, channel, msg);
     });
     s.channel = channel;
+    // A durable queue kept what arrived meanwhile; an exclusive one went with the old connection.
+    if (s.started && s.options.exclusive) s.options.afterGap?.();
+    s.started = true;
   }
 
   private async handle(s: Subscription, channel: Channel, msg: ConsumeMessage): Promise<void> {
