@@ -87,7 +87,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
             const { orderId, status, cancelReason, at, userId } = event.data;
             live.publish(userId, { orderId, status, cancelReason, at });
           },
-          { exclusive: true, prefetch: 256 },
+          { exclusive: true, prefetch: 256, afterGap: () => live.resync() },
         );
         // A product or a price changed: forget every kept answer. Stock figures are left to age out with
         // the catalog's max-age (any HTTP cache may keep them that long): during a sale every order moves

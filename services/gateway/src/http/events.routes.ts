@@ -11,7 +11,7 @@ export function registerEventRoutes(app: HttpServer, live: LiveUpdates, verifier
         tags: ['events'],
         summary: "Stream of the shopper's order status changes (text/event-stream)",
         description:
-          'Each message is `event: order-status` with `data: {orderId, status, cancelReason?, at}`. Browsers pass the access token as `access_token` (EventSource cannot send headers).',
+          'Each message is `event: order-status` with `data: {orderId, status, cancelReason?, at}`; `event: resync` means changes may have been missed (the gateway lost its broker connection): read the orders again. Browsers pass the access token as `access_token` (EventSource cannot send headers).',
         security: [{ bearerAuth: [] }],
         querystring: z.object({ access_token: z.string().optional() }),
       },

@@ -32,6 +32,21 @@ export class LiveUpdates {
     return connections.size;
   }
 
+  /**
+   * Tells every open stream that status changes may have been missed (the broker connection was lost):
+   * a client reads its orders again. Returns how many streams were told.
+   */
+  resync(): number {
+    let told = 0;
+    for (const set of this.byUser.values()) {
+      for (const res of set) {
+        res.write('event: resync\ndata: {}\n\n');
+        told++;
+      }
+    }
+    return told;
+  }
+
   get connections(): number {
     let n = 0;
     for (const set of this.byUser.values()) n += set.size;
