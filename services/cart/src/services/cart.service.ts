@@ -124,7 +124,7 @@ export function createCartService(deps: {
 
     async addItem(owner: CartOwner, sku: string, quantity: number) {
       const cart = await resolveCart(owner);
-      const product = await productCache.get(sku, async () => (await productsBySku([sku])).get(sku));
+      const product = await productCache.find(sku, async () => (await productsBySku([sku])).get(sku));
       if (!product?.active) throw notFound('cart.unknown_sku', `There is no product ${sku} for sale.`);
       const lines = await store.lines(cart.key);
       const existing = lines.find((l) => l.sku === sku);

@@ -14,7 +14,7 @@ export class ProductCache<P> {
   ) {}
 
   /** The kept product, or the one `fetch` finds (kept unless the catalog changed meanwhile). */
-  async get(sku: string, fetch: () => Promise<P | undefined>): Promise<P | undefined> {
+  async find(sku: string, fetch: () => Promise<P | undefined>): Promise<P | undefined> {
     const entry = this.kept.get(sku);
     if (entry && entry.until > Date.now()) return entry.product;
     const generation = this.generation;
