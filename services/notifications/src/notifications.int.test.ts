@@ -61,7 +61,16 @@ describe.each(testModes())('notifications (%s)', (mode) => {
       'utf8',
     );
     expect(shipped).toContain(`To: ${shopper.email}`);
+    // Both parts carry what the event said: the HTML part too (quoted-printable, soft breaks joined).
+    const htmlPart = (eml: string) =>
+      eml.slice(eml.indexOf('Content-Type: text/html')).replace(/=\r?\n/g, '');
     expect(shipped).toContain('BZ7KQ2M9XR4T');
+    expect(htmlPart(shipped)).toContain('BZ7KQ2M9XR4T');
+    const placed = readFileSync(
+      path.join(dataDir, 'mail', files.find((f) => f.includes('ORDER_PLACED'))!),
+      'utf8',
+    );
+    expect(htmlPart(placed)).toMatch(/Total: /);
     const detail = await service.app.inject({
       url: `/api/v1/notifications/${mine[0]!.id}`,
       headers: shopper.headers,

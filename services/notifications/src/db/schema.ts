@@ -31,6 +31,8 @@ export const notifications = notificationsSchema.table(
     toAddress: text('to_address').notNull(),
     subject: text('subject').notNull(),
     bodyText: text('body_text').notNull(),
+    // Rendered with the event's data, as the text is; rows written before this column have none.
+    bodyHtml: text('body_html'),
     status: text('status').$type<'PENDING' | 'SENT' | 'FAILED'>().notNull(),
     // The event that caused it: a redelivered event never sends a second email.
     eventId: uuid('event_id').notNull().unique(),

@@ -53,6 +53,7 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
         toAddress: recipient.email,
         subject: content.subject,
         bodyText: content.text,
+        bodyHtml: content.html,
         status: 'PENDING',
         eventId: event.id,
       })
@@ -110,8 +111,11 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
         const outcomes = await Promise.all(
           pending.map(async (n) => {
             try {
-              const name = knownRecipients.get(n.orderId)?.name ?? '';
-              const html = orderEmails[n.kind]({ name, orderId: n.orderId }).html;
+              // An email stored before HTML was kept gets a plainer one, rebuilt from what is known.
+              const html =
+                n.bodyHtml ??
+                orderEmails[n.kind]({ name: knownRecipients.get(n.orderId)?.name ?? '', orderId: n.orderId })
+                  .html;
               await mailer.send(
                 n.toAddress,
                 { subject: n.subject, text: n.bodyText, html },
