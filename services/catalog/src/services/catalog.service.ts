@@ -176,7 +176,6 @@ export function createCatalogService(deps: { db: Db; messaging: Messaging; cache
       await cache.invalidate();
     },
 
-    /** Applies inventory's figures (inside the consumer's transaction). */
     /**
      * Keeps the latest stock level inventory reported. Events may arrive out of order; an older level
      * never overwrites a newer one (the time is when inventory changed the stock, under its row lock).

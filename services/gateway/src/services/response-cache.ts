@@ -32,8 +32,8 @@ const maxAgeOf = (cacheControl: string | undefined): number | undefined => {
  * A short-lived shared cache of public answers, as a reverse proxy keeps one: only anonymous GET/HEAD
  * requests, only answers the service itself marks `Cache-Control: public, max-age=N`, keyed by the full
  * URL and kept at most N seconds. A request that asks for `no-cache` goes through to the service, and
- * the gateway empties the cache whenever the catalog or the stock changes, so browsing stays fresh while
- * the hottest pages skip a hop.
+ * the gateway empties the cache whenever a product or a price changes (stock figures age out with the
+ * max-age), so browsing stays fresh while the hottest pages skip a hop.
  */
 export class ResponseCache {
   private readonly entries = new Map<string, CachedResponse>();

@@ -35,7 +35,7 @@ export function behaviourOf(paymentMethod: string): CardBehaviour {
   );
 }
 
-/** Exponential backoff with full jitter, capped. */
+/** Exponential backoff, capped, with equal jitter (half to all of the delay): retries spread out. */
 export function backoffMs(attempt: number, baseMs: number, capMs = 2_000): number {
   return Math.min(capMs, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 }
