@@ -30,8 +30,9 @@ export const catalogService: ServiceDefinition<CatalogConfig> = {
       metrics,
       outbox,
       inbox,
-      // New availability must show at once, but only once it has committed.
-      onEventApplied: () => void cache.invalidate().catch(() => {}),
+      // New availability shows once it has committed, within CATALOG_STOCK_REFRESH_MS: stock moves with every
+      // order, and dropping every cached page on each would leave none cached while orders flow.
+      onEventApplied: () => cache.invalidateSoon(config.CATALOG_STOCK_REFRESH_MS),
     });
     const catalog = createCatalogService({ db: database.db, messaging, cache });
     // Categories are reference data: always present, whether or not the demo products are loaded.

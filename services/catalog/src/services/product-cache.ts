@@ -10,6 +10,7 @@ export class ProductCache {
   private generation?: { value: string; readAt: number };
   private readonly local = new Map<string, { value: Buffer; expiresAt: number }>();
   private static readonly maxLocalEntries = 2_000;
+  private pending?: NodeJS.Timeout;
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -35,6 +36,20 @@ export class ProductCache {
     const fresh = await load();
     await this.kv.set(fullKey, fresh, this.ttlSeconds).catch(() => {});
     return fresh;
+  }
+
+  /** Invalidates within `withinMs`: any number of changes in that time cost one invalidation. */
+  invalidateSoon(withinMs: number): void {
+    if (withinMs <= 0) {
+      void this.invalidate().catch(() => {});
+      return;
+    }
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      void this.invalidate().catch(() => {});
+    }, withinMs);
+    this.pending.unref();
   }
 
   async invalidate(): Promise<void> {

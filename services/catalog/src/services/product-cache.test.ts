@@ -1,0 +1,23 @@
+import { MemoryStore } from '@bazaar/platform';
+import { describe, expect, it } from 'vitest';
+import { ProductCache } from './product-cache';
+
+describe('ProductCache', () => {
+  it('serves a kept answer until invalidated, and many changes close together cost one invalidation', async () => {
+    const cache = new ProductCache(new MemoryStore(), 60, 0);
+    let loads = 0;
+    const read = async () => (await cache.read('page', async () => `v${++loads}`)).toString();
+    expect(await read()).toBe('v1');
+    expect(await read()).toBe('v1');
+
+    for (let i = 0; i < 20; i++) cache.invalidateSoon(50);
+    expect(await read()).toBe('v1'); // not yet: the refresh is due within 50 ms
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await read()).toBe('v2');
+    expect(await read()).toBe('v2');
+
+    cache.invalidateSoon(0); // at once
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await read()).toBe('v3');
+  });
+});
