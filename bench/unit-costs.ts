@@ -10,7 +10,7 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { cpuByProcess } from './cpu';
 
-export interface UnitCost {
+interface UnitCost {
   step: string;
   /** CPU microseconds per step in this process (the client side). */
   clientUs: number;
@@ -149,7 +149,7 @@ export async function runUnitCosts(options: {
   postgresUrl?: string;
   rabbitmqUrl?: string;
   times: number;
-}): Promise<UnitCost[]> {
+}): Promise<void> {
   const costs: UnitCost[] = [];
   if (options.postgresUrl) costs.push(...(await postgresCosts(options.postgresUrl, options.times)));
   if (options.rabbitmqUrl) {
@@ -167,5 +167,4 @@ export async function runUnitCosts(options: {
       'total µs': Math.round(c.clientUs + c.serverUs),
     })),
   );
-  return costs;
 }
