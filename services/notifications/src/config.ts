@@ -7,9 +7,13 @@ export const NotificationsConfig = PlatformEnv.extend({
   /** SMTP server for real emails; when unset, emails are written as .eml files under BAZAAR_DATA_DIR/mail. */
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().default('Bazaar <orders@bazaar.local>'),
-  /** How often to look for emails left unsent (their process stopped first); new ones go out at once. */
+  /** How often to look for emails left unsent (their process stopped first) or due another try. */
   MAIL_POLL_MS: z.coerce.number().int().positive().default(2000),
   /** How long the sender waits after an email is stored, so that emails stored meanwhile share a batch. */
   MAIL_BATCH_DELAY_MS: z.coerce.number().int().nonnegative().default(50),
+  /** Sends an email gets before it is marked FAILED. */
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** The wait after an email's first failed send; it doubles after each further one (at most an hour). */
+  MAIL_RETRY_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type NotificationsConfig = z.infer<typeof NotificationsConfig>;

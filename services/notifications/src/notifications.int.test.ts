@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
 import type { RunningService } from '@bazaar/platform';
 import { eventually, testModes } from '@bazaar/platform/testing';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsService } from './service';
 
@@ -98,5 +99,99 @@ describe.each(testModes())('notifications (%s)', (mode) => {
     });
     expect(res.statusCode).toBe(404);
     expect((await service.app.inject({ url: '/api/v1/notifications' })).statusCode).toBe(401);
+  });
+});
+
+/** A real SMTP server that turns away the first sends to some addresses with a temporary failure. */
+async function startSmtpServer(refusals: (to: string, attempt: number) => boolean) {
+  const attempts = new Map<string, string[]>(); // address → Message-ID of every send tried
+  const accepted: { to: string; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const to = (session.envelope.rcptTo[0]?.address ?? '').toLowerCase();
+        const tried = attempts.get(to) ?? [];
+        tried.push(/^Message-ID: (.*)$/im.exec(raw)?.[1]?.trim() ?? '');
+        attempts.set(to, tried);
+        if (refusals(to, tried.length)) {
+          done(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
+          return;
+        }
+        accepted.push({ to, raw });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    attempts: (to: string) => attempts.get(to.toLowerCase()) ?? [],
+    accepted: (to: string) => accepted.filter((m) => m.to === to.toLowerCase()),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(testModes())('notifications over SMTP (%s)', (mode) => {
+  let bed: ServiceTestbed;
+  let service: RunningService;
+  let patient: TestUser; // their mail system refuses twice, then takes the email
+  let unreachable: TestUser; // theirs refuses every time
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer((to, attempt) => to === unreachable.email.toLowerCase() || attempt <= 2);
+    bed = await openServiceTestbed(mode, {
+      name: 'notifications',
+      env: { SMTP_URL: smtp.url, MAIL_POLL_MS: '50', MAIL_RETRY_MS: '100', MAIL_MAX_ATTEMPTS: '3' },
+    });
+    service = await bed.start(notificationsService);
+    [patient, unreachable] = await Promise.all([bed.identity.customer(), bed.identity.customer()]);
+  });
+  afterAll(async () => {
+    await bed?.close();
+    await smtp?.close();
+  });
+
+  const emailsOf = async (user: TestUser, orderId: string) =>
+    (
+      (await service.app.inject({ url: '/api/v1/notifications', headers: user.headers })).json().items as {
+        id: string;
+        orderId: string;
+        status: string;
+      }[]
+    ).filter((n) => n.orderId === orderId);
+
+  it('tries a refused email again later and sends it once, with the same Message-ID each time', async () => {
+    const orderId = randomUUID();
+    await bed.send('OrderCreated', { orderId, userId: patient.id, email: patient.email });
+    const [email] = await eventually(
+      async () => {
+        const mine = await emailsOf(patient, orderId);
+        return mine[0]?.status === 'SENT' && mine;
+      },
+      { what: 'the email sent on its third try' },
+    );
+    expect(smtp.attempts(patient.email)).toEqual(Array(3).fill(`<${email!.id}@bazaar.local>`));
+    expect(smtp.accepted(patient.email)).toHaveLength(1);
+    expect(smtp.accepted(patient.email)[0]!.raw).toContain(orderId);
+  });
+
+  it('gives up after MAIL_MAX_ATTEMPTS and marks the email FAILED', async () => {
+    const orderId = randomUUID();
+    await bed.send('OrderCreated', { orderId, userId: unreachable.id, email: unreachable.email });
+    await eventually(async () => (await emailsOf(unreachable, orderId))[0]?.status === 'FAILED', {
+      what: 'the email given up on',
+    });
+    // Well past the next retry it would have had: nothing more is tried.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.attempts(unreachable.email)).toHaveLength(3);
+    expect(smtp.accepted(unreachable.email)).toHaveLength(0);
   });
 });

@@ -22,6 +22,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     const notify = createNotificationService({
       db: database.db,
       logger,
+      retry: { maxAttempts: config.MAIL_MAX_ATTEMPTS, firstDelayMs: config.MAIL_RETRY_MS },
       mailer: createMailer({
         smtpUrl: config.SMTP_URL,
         from: config.MAIL_FROM,

@@ -1,6 +1,6 @@
 import { defineInboxTable, defineOutboxTable } from '@bazaar/platform/tables';
 import { sql } from 'drizzle-orm';
-import { index, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const notificationsSchema = pgSchema('notifications');
 
@@ -33,7 +33,11 @@ export const notifications = notificationsSchema.table(
     bodyText: text('body_text').notNull(),
     // Rendered with the event's data, as the text is; rows written before this column have none.
     bodyHtml: text('body_html'),
+    // PENDING until sent; a failed send is tried again later, and after MAIL_MAX_ATTEMPTS it is FAILED.
     status: text('status').$type<'PENDING' | 'SENT' | 'FAILED'>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
     // The event that caused it: a redelivered event never sends a second email.
     eventId: uuid('event_id').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

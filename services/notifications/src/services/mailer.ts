@@ -3,31 +3,45 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { EmailContent } from '../templates/order-emails';
 
+export interface OutgoingEmail extends EmailContent {
+  /** The notification's id: the same email sent twice carries the same Message-ID. */
+  messageId: string;
+  /** A file name (without .eml) for a developer's mail folder. */
+  fileHint: string;
+}
+
 export interface Mailer {
-  send(to: string, content: EmailContent, fileHint: string): Promise<void>;
+  send(to: string, email: OutgoingEmail): Promise<void>;
 }
 
 /** SMTP when configured; otherwise each email becomes an .eml file a developer can open. */
 export function createMailer(options: { smtpUrl?: string; from: string; mailDir: string }): Mailer {
+  const message = (to: string, { messageId, fileHint: _, ...content }: OutgoingEmail) => ({
+    from: options.from,
+    to,
+    messageId: `<${messageId}@bazaar.local>`,
+    ...content,
+  });
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {
-      async send(to, content) {
-        await transport.sendMail({ from: options.from, to, ...content });
+      async send(to, email) {
+        await transport.sendMail(message(to, email));
       },
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let folder: Promise<unknown> | undefined;
   return {
-    async send(to, content, fileHint) {
-      const info = await transport.sendMail({ from: options.from, to, ...content });
+    async send(to, email) {
+      const info = await transport.sendMail(message(to, email));
       folder ??= mkdir(options.mailDir, { recursive: true }).catch((err) => {
         folder = undefined; // try again next time
         throw err;
       });
       await folder;
-      await writeFile(path.join(options.mailDir, `${fileHint}.eml`), info.message as Buffer);
+      // The same email sent again overwrites its file: a developer sees it once.
+      await writeFile(path.join(options.mailDir, `${email.fileHint}.eml`), info.message as Buffer);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AnyEvent, CancelReason, EventData } from '@bazaar/contracts';
 import { type Db, type Logger, notFound, type Principal, TransientError, type Tx } from '@bazaar/platform';
-import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { type NotificationKind, notifications, recipients } from '../db/schema';
 import { type OrderEmailData, orderEmails } from '../templates/order-emails';
@@ -11,8 +11,26 @@ type Recipient = Pick<typeof recipients.$inferSelect, 'userId' | 'email' | 'name
 /** How many orders' recipients a process keeps in memory. */
 const RECIPIENTS_KEPT = 10_000;
 
-export function createNotificationService(deps: { db: Db; mailer: Mailer; logger: Logger }) {
-  const { db, mailer, logger } = deps;
+export interface RetryPolicy {
+  /** Sends an email gets in all; after the last failure it is FAILED. */
+  maxAttempts: number;
+  /** The wait after the first failure; it doubles after each further one, up to an hour. */
+  firstDelayMs: number;
+}
+
+/** When a send that has failed `attempts` times is tried again, or undefined: never (it has failed). */
+export function nextAttemptDelay(attempts: number, policy: RetryPolicy): number | undefined {
+  if (attempts >= policy.maxAttempts) return undefined;
+  return Math.min(policy.firstDelayMs * 2 ** (attempts - 1), 3_600_000);
+}
+
+export function createNotificationService(deps: {
+  db: Db;
+  mailer: Mailer;
+  logger: Logger;
+  retry: RetryPolicy;
+}) {
+  const { db, mailer, logger, retry } = deps;
   // A recipient never changes once an order has one (it comes from OrderCreated), so the latest orders'
   // are kept here and each later email of an order costs no lookup; a miss reads the table.
   const knownRecipients = new Map<string, Recipient>();
@@ -82,15 +100,19 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
       }),
 
     /**
-     * Sends stored emails; SKIP LOCKED keeps two replicas from sending the same one. A batch costs the same
-     * few statements however many emails it holds: they are written out side by side, then marked.
+     * Sends stored emails that are due; SKIP LOCKED keeps two replicas from sending the same one. A batch
+     * costs the same few statements however many emails it holds: they are written out side by side, then
+     * marked. A failed send waits (longer each time) and is tried again, up to the policy's attempts.
+     *
+     * Sending is at least once: a process that stops between the send and the commit sends that email
+     * again. Each carries its notification id as Message-ID, so a mail system can tell it is the same one.
      */
     async sendPending(limit = 50): Promise<{ sent: number; more: boolean }> {
       return db.transaction(async (tx) => {
         const pending = await tx
           .select()
           .from(notifications)
-          .where(eq(notifications.status, 'PENDING'))
+          .where(and(eq(notifications.status, 'PENDING'), lte(notifications.nextAttemptAt, sql`now()`)))
           .orderBy(asc(notifications.id))
           .limit(limit)
           .for('update', { skipLocked: true });
@@ -108,7 +130,7 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
             .where(inArray(recipients.orderId, unknown));
           for (const { orderId, ...recipient } of rows) remember(orderId, recipient);
         }
-        const outcomes = await Promise.all(
+        const failures = await Promise.all(
           pending.map(async (n) => {
             try {
               // An email stored before HTML was kept gets a plainer one, rebuilt from what is known.
@@ -116,28 +138,50 @@ export function createNotificationService(deps: { db: Db; mailer: Mailer; logger
                 n.bodyHtml ??
                 orderEmails[n.kind]({ name: knownRecipients.get(n.orderId)?.name ?? '', orderId: n.orderId })
                   .html;
-              await mailer.send(
-                n.toAddress,
-                { subject: n.subject, text: n.bodyText, html },
-                `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId}`,
-              );
-              return 'SENT' as const;
+              await mailer.send(n.toAddress, {
+                messageId: n.id,
+                subject: n.subject,
+                text: n.bodyText,
+                html,
+                fileHint: `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId}`,
+              });
+              return undefined;
             } catch (err) {
-              logger.warn({ err, notificationId: n.id }, 'email could not be sent');
-              return 'FAILED' as const;
+              return err instanceof Error ? err : new Error(String(err));
             }
           }),
         );
-        for (const status of ['SENT', 'FAILED'] as const) {
-          const ids = pending.filter((_, i) => outcomes[i] === status).map((n) => n.id);
-          if (ids.length === 0) continue;
+        const sent = pending.filter((_, i) => !failures[i]).map((n) => n.id);
+        if (sent.length > 0) {
           await tx
             .update(notifications)
-            .set({ status, sentAt: new Date() })
-            .where(inArray(notifications.id, ids));
+            .set({ status: 'SENT', attempts: sql`${notifications.attempts} + 1`, sentAt: new Date() })
+            .where(inArray(notifications.id, sent));
+        }
+        // Failures are rare, and each keeps its own error and time for the next try.
+        for (const [i, n] of pending.entries()) {
+          const err = failures[i];
+          if (!err) continue;
+          const attempts = n.attempts + 1;
+          const delay = nextAttemptDelay(attempts, retry);
+          logger.warn(
+            { err, notificationId: n.id, attempts, retryInMs: delay },
+            delay === undefined
+              ? 'email could not be sent; giving up'
+              : 'email could not be sent; will retry',
+          );
+          await tx
+            .update(notifications)
+            .set({
+              status: delay === undefined ? 'FAILED' : 'PENDING',
+              attempts,
+              lastError: err.message.slice(0, 500),
+              nextAttemptAt: new Date(Date.now() + (delay ?? 0)),
+            })
+            .where(eq(notifications.id, n.id));
         }
         // A full batch may have left more behind.
-        return { sent: pending.length, more: pending.length === limit };
+        return { sent: sent.length, more: pending.length === limit };
       });
     },
 
