@@ -234,6 +234,55 @@ describe.each(testModes())('cart and checkout (%s)', (mode) => {
     );
   });
 
+  it('keeps a cart in one currency, and refuses to check out one whose prices moved apart', async () => {
+    const admin = await identity.admin();
+    const product = async (currency: string) => {
+      const sku = `CUR-${randomUUID().slice(0, 8).toUpperCase()}`;
+      const created = await catalog.app.inject({
+        method: 'POST',
+        url: '/api/v1/products',
+        headers: admin.headers,
+        payload: {
+          sku,
+          name: `Tea towel in ${currency}`,
+          description: 'Linen.',
+          category: 'kitchen',
+          price: { amount: 900, currency },
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      await inventory.app.inject({
+        method: 'PUT',
+        url: `/api/v1/inventory/${sku}`,
+        headers: admin.headers,
+        payload: { onHand: 5 },
+      });
+      return { sku, id: created.json().id as string };
+    };
+    const [euro, dollar] = [await product('EUR'), await product('USD')];
+    const user = await identity.customer();
+    const add = (sku: string) => call('POST', '/api/v1/cart/items', { sku, quantity: 1 }, as(user));
+    expect((await add(euro.sku)).statusCode).toBe(200);
+    const refused = await add(dollar.sku);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'cart.currency_mismatch', cartCurrency: 'EUR' });
+    expect(refused.json().detail).toContain('USD');
+
+    // The line is in; then the catalog prices it in another currency than the rest of the cart.
+    expect((await add('ELE-CHARGER-65W')).statusCode).toBe(200);
+    await catalog.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/products/${euro.id}`,
+      headers: admin.headers,
+      payload: { price: { amount: 1000, currency: 'USD' } },
+    });
+    const body = { shippingAddress: address, paymentMethod: 'pm_card_visa' };
+    const checkout = await call('POST', '/api/v1/checkout', body, as(user, { 'idempotency-key': 'cur-1' }));
+    expect(checkout.statusCode).toBe(409);
+    expect(checkout.json().code).toBe('checkout.mixed_currencies');
+    expect((await call('GET', '/api/v1/cart', undefined, as(user))).json().items).toHaveLength(2);
+  });
+
   it('checks out once per key, announcing CartCheckedOut and emptying the cart', async () => {
     const body = { shippingAddress: address, paymentMethod: 'pm_card_visa' };
     expect(

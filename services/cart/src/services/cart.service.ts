@@ -127,6 +127,15 @@ export function createCartService(deps: {
       const product = await productCache.find(sku, async () => (await productsBySku([sku])).get(sku));
       if (!product?.active) throw notFound('cart.unknown_sku', `There is no product ${sku} for sale.`);
       const lines = await store.lines(cart.key);
+      // One order is charged in one currency, so a cart holds one.
+      const other = lines.find((l) => l.sku !== sku && l.currency !== product.currency);
+      if (other) {
+        throw conflict(
+          'cart.currency_mismatch',
+          `${product.name} is priced in ${product.currency} and this cart holds items in ${other.currency}; check them out or remove them first.`,
+          { cartCurrency: other.currency, itemCurrency: product.currency },
+        );
+      }
       const existing = lines.find((l) => l.sku === sku);
       const total = (existing?.quantity ?? 0) + quantity;
       if (total > MAX_QUANTITY)
@@ -215,6 +224,14 @@ export function createCartService(deps: {
         };
       });
       const currency = priced[0]!.unitPrice.currency;
+      // A price may have moved to another currency since the lines were added (or a guest cart merged).
+      const foreign = priced.find((l) => l.unitPrice.currency !== currency);
+      if (foreign) {
+        throw conflict(
+          'checkout.mixed_currencies',
+          `${foreign.name} is priced in ${foreign.unitPrice.currency} and the rest of the cart in ${currency}; one order is paid in one currency.`,
+        );
+      }
       const total = { amount: priced.reduce((s, l) => s + l.unitPrice.amount * l.quantity, 0), currency };
       const orderId = uuidv7();
       const response = { orderId, status: 'PENDING' as const };
