@@ -13,15 +13,15 @@ import { categories, inbox, outbox } from './db/schema';
 import { catalogSubscriptions } from './events/subscriptions';
 import { startCatalogGrpc } from './grpc/catalog.grpc';
 import { registerProductRoutes } from './http/products.routes';
+import { AnswerCache } from './services/answer-cache';
 import { createCatalogService } from './services/catalog.service';
-import { ProductCache } from './services/product-cache';
 
 export const catalogService: ServiceDefinition<CatalogConfig> = {
   name: 'catalog',
   config: CatalogConfig,
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
-    const cache = new ProductCache(kv, config.CATALOG_CACHE_TTL_SECONDS);
+    const cache = new AnswerCache(kv, config.CATALOG_CACHE_TTL_SECONDS);
     const messaging = createMessaging({
       service: 'catalog',
       database,

@@ -13,7 +13,7 @@ import type {
   ProductPage,
   UpdateProductBody,
 } from '../http/products.schemas';
-import type { ProductCache } from './product-cache';
+import type { AnswerCache } from './answer-cache';
 
 const source = '/bazaar/catalog';
 
@@ -39,7 +39,7 @@ const productEvent = (row: ProductRow): EventData<'ProductUpdated'> => ({
   active: row.active,
 });
 
-export function createCatalogService(deps: { db: Db; messaging: Messaging; cache: ProductCache }) {
+export function createCatalogService(deps: { db: Db; messaging: Messaging; cache: AnswerCache }) {
   const { db, messaging, cache } = deps;
 
   async function getProductRow(id: string, tx: Db | Tx = db): Promise<ProductRow> {

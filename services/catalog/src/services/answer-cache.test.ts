@@ -1,10 +1,10 @@
 import { MemoryStore } from '@bazaar/platform';
 import { describe, expect, it } from 'vitest';
-import { ProductCache } from './product-cache';
+import { AnswerCache } from './answer-cache';
 
-describe('ProductCache', () => {
+describe('AnswerCache', () => {
   it('serves a kept answer until invalidated, and many changes close together cost one invalidation', async () => {
-    const cache = new ProductCache(new MemoryStore(), 60, 0);
+    const cache = new AnswerCache(new MemoryStore(), 60, 0);
     let loads = 0;
     const read = async () => (await cache.read('page', async () => `v${++loads}`)).toString();
     expect(await read()).toBe('v1');

@@ -6,7 +6,7 @@ import type { KeyValueStore } from '@bazaar/platform';
  * UTF-8 encoding or length count per request. Every change bumps one generation number that is part of each key, so invalidation is a
  * single write and never a scan; old entries simply expire.
  */
-export class ProductCache {
+export class AnswerCache {
   private generation?: { value: string; readAt: number };
   private readonly local = new Map<string, { value: Buffer; expiresAt: number }>();
   private static readonly maxLocalEntries = 2_000;
@@ -27,7 +27,7 @@ export class ProductCache {
     const value = Buffer.from(
       (await this.kv.get(fullKey).catch(() => null)) ?? (await this.loadAndShare(fullKey, load)),
     );
-    if (this.local.size >= ProductCache.maxLocalEntries) this.local.clear();
+    if (this.local.size >= AnswerCache.maxLocalEntries) this.local.clear();
     this.local.set(fullKey, { value, expiresAt: now + this.ttlSeconds * 1000 });
     return value;
   }
