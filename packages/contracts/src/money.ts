@@ -19,16 +19,16 @@ export function multiplyMoney(m: Money, factor: number): Money {
   return { amount: m.amount * factor, currency: m.currency };
 }
 
-const formatters = new Map<string, Intl.NumberFormat>();
+const formatters = new Map<string, { format: Intl.NumberFormat; decimals: number }>();
 
 /** Formats minor units in the currency's own number of decimals (2 for EUR, 0 for JPY, 3 for KWD). */
 export function formatMoney(m: Money, locale = 'en-IE'): string {
   const key = `${locale}|${m.currency}`;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency });
-    formatters.set(key, format);
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency });
+    formatter = { format, decimals: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    formatters.set(key, formatter);
   }
-  const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(m.amount / 10 ** decimals);
+  return formatter.format.format(m.amount / 10 ** formatter.decimals);
 }
