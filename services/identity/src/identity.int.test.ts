@@ -121,6 +121,65 @@ describe.each(testModes())('identity (%s)', (mode) => {
     expect(jwks.json().keys[0].d).toBeUndefined();
   });
 
+  it("keeps a customer's addresses, theirs only, up to the limit", async () => {
+    const [ana, bob] = await Promise.all([
+      register(`book-ana-${Date.now()}@example.com`),
+      register(`book-bob-${Date.now()}@example.com`),
+    ]);
+    const as = (session: typeof ana) => ({ authorization: `Bearer ${session.json().accessToken}` });
+    const home = {
+      name: 'Ana Ruiz',
+      line1: '3 Calle Mayor',
+      city: 'Madrid',
+      postalCode: '28013',
+      country: 'ES',
+    };
+    const saved = await post('/api/v1/me/addresses', home, as(ana));
+    expect(saved.statusCode).toBe(201);
+    expect(saved.json()).toMatchObject(home);
+    expect(saved.json().id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    const work = await post(
+      '/api/v1/me/addresses',
+      { ...home, line1: '1 Gran Vía', line2: 'Floor 4' },
+      as(ana),
+    );
+    expect(work.json().line2).toBe('Floor 4');
+
+    const list = (session: typeof ana) =>
+      service.app.inject({ url: '/api/v1/me/addresses', headers: as(session) });
+    expect((await list(ana)).json().items.map((a: { line1: string }) => a.line1)).toEqual([
+      '3 Calle Mayor',
+      '1 Gran Vía',
+    ]);
+    expect((await list(bob)).json().items).toEqual([]);
+
+    const bad = await post('/api/v1/me/addresses', { ...home, country: 'Spain' }, as(ana));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.json().detail).toMatch(/country/);
+
+    const remove = (id: string, session: typeof ana) =>
+      service.app.inject({ method: 'DELETE', url: `/api/v1/me/addresses/${id}`, headers: as(session) });
+    expect((await remove(saved.json().id, bob)).statusCode).toBe(404);
+    expect((await remove(saved.json().id, ana)).statusCode).toBe(204);
+    expect((await remove(saved.json().id, ana)).statusCode).toBe(404);
+    expect((await remove('not-a-uuid', ana)).statusCode).toBe(400);
+    expect((await list(ana)).json().items).toHaveLength(1);
+
+    // Twenty-five at once: exactly the limit is kept, the rest are told why.
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        post('/api/v1/me/addresses', { ...home, line1: `${i} Calle` }, as(bob)),
+      ),
+    );
+    expect(burst.filter((r) => r.statusCode === 201)).toHaveLength(20);
+    const refused = burst.filter((r) => r.statusCode === 409);
+    expect(refused).toHaveLength(5);
+    expect(refused[0]!.json().code).toBe('identity.address_limit');
+    expect((await list(bob)).json().items).toHaveLength(20);
+    expect((await service.app.inject({ url: '/api/v1/me/addresses' })).statusCode).toBe(401);
+  });
+
   it('answers 401 for forged, malformed and expired tokens', async () => {
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const forged = await new SignJWT({ roles: ['admin'] })

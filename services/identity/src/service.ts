@@ -9,7 +9,9 @@ import {
 } from '@bazaar/platform';
 import { IdentityConfig } from './config';
 import { outbox } from './db/schema';
+import { registerAddressRoutes } from './http/address.routes';
 import { registerAuthRoutes } from './http/auth.routes';
+import { createAddressBook } from './services/address-book';
 import { createAuthService } from './services/auth.service';
 import { loadSigner } from './services/signing-keys';
 
@@ -48,6 +50,7 @@ export const identityService: ServiceDefinition<IdentityConfig> = {
     // Identity verifies its own tokens with its own public keys; no HTTP round trip needed.
     registerAuthentication(app, createTokenVerifier({ jwks: signer.jwks() }));
     registerAuthRoutes(app, auth, signer);
+    registerAddressRoutes(app, createAddressBook(database.db));
 
     return {
       app,
