@@ -58,11 +58,12 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-async function openBus(env: PlatformEnv, logger: Logger): Promise<EventBus> {
+async function openBus(service: string, env: PlatformEnv, logger: Logger): Promise<EventBus> {
   return env.RABBITMQ_URL
     ? RabbitMqBus.connect(env.RABBITMQ_URL, logger, {
         namespace: env.BAZAAR_NAMESPACE,
         queueExpiresMs: env.BAZAAR_QUEUE_EXPIRES_MS,
+        connectionName: `${env.BAZAAR_NAMESPACE || 'bazaar_'}${service}`,
       })
     : new InProcessBus(logger);
 }
@@ -91,7 +92,7 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
         pglite: shared?.pglite ?? ownPglite,
       })
     : noDatabase(definition.name);
-  const ownBus = shared ? undefined : await openBus(config, logger);
+  const ownBus = shared ? undefined : await openBus(definition.name, config, logger);
   const bus =
     shared?.bus ?? (config.BAZAAR_DUPLICATE_DELIVERY === '1' ? withDuplicateDelivery(ownBus!) : ownBus!);
   const kv = shared?.kv ?? openKeyValueStore(config.REDIS_URL, config.BAZAAR_NAMESPACE);

@@ -24,6 +24,8 @@ export interface RabbitMqBusOptions {
   delaysMs?: readonly number[];
   /** Deletes queues unused this long (test runs leave none behind). */
   queueExpiresMs?: number;
+  /** How the broker lists this connection (`connection_name`), e.g. `bazaar orders`. */
+  connectionName?: string;
 }
 
 type RecoveringModel = Awaited<ReturnType<typeof connectRecovering>>;
@@ -42,9 +44,14 @@ const deadLetterQueueOf = (queue: string) => `${queue}.dead-letter`;
 const retryQueueOf = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
 const expiry = (ms?: number) => (ms ? { 'x-expires': ms } : {});
 
-function connectRecovering(url: string, setup: (model: ChannelModel) => Promise<void>) {
+function connectRecovering(
+  url: string,
+  setup: (model: ChannelModel) => Promise<void>,
+  connectionName?: string,
+) {
   return amqp.connect(url, {
     recovery: { initialDelay: 200, maxDelay: 5_000, initialMaxRetries: 5, setup },
+    ...(connectionName ? { clientProperties: { connection_name: connectionName } } : {}),
   });
 }
 
@@ -81,7 +88,7 @@ export class RabbitMqBus implements EventBus {
 
   static async connect(url: string, logger: Logger, options: RabbitMqBusOptions = {}) {
     const bus = new RabbitMqBus(logger, options);
-    bus.model = await connectRecovering(url, (model) => bus.setup(model));
+    bus.model = await connectRecovering(url, (model) => bus.setup(model), options.connectionName);
     bus.model.on('disconnect', (err: Error) => {
       bus.publisher = undefined;
       for (const s of bus.subscriptions) s.channel = undefined;

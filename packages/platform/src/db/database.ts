@@ -65,6 +65,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       application_name: `bazaar-${service}`,
     });
     pool.on('error', (err) => logger.error({ err }, 'idle postgres client failed'));
+    // A client that is checked out but between queries (a transaction awaiting its handler) reports a lost
+    // connection as an 'error' event, which would end the process if nobody listened. Its next query fails
+    // instead, the transaction rolls back, and the pool drops the client when it comes back.
+    pool.on('connect', (client) =>
+      client.on('error', (err) => logger.warn({ err }, 'postgres connection lost during a transaction')),
+    );
     const db = drizzleNodePg({ client: pool }) as unknown as Db;
     // Several replicas may start at once; the advisory lock lets one of them migrate at a time.
     const client = await pool.connect();

@@ -1,7 +1,8 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { ConnectRouter } from '@connectrpc/connect';
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { isDatabaseBusy, isDatabaseConnectionLost } from '../http/problem';
 import {
   Health,
   HealthCheckResponse_ServingStatus,
@@ -14,6 +15,27 @@ export interface GrpcServer {
   setStatus(service: string, status: ServingStatus): void;
   close(): Promise<void>;
 }
+
+/**
+ * A database that is busy or has just dropped its connections answers UNAVAILABLE, which callers retry
+ * (for idempotent methods) instead of giving up on an internal error.
+ */
+const databaseTrouble: Interceptor = (next) => async (request) => {
+  try {
+    return await next(request);
+  } catch (err) {
+    if (isDatabaseBusy(err) || isDatabaseConnectionLost(err)) {
+      throw new ConnectError(
+        'the database is unavailable for now',
+        Code.Unavailable,
+        undefined,
+        undefined,
+        err,
+      );
+    }
+    throw err;
+  }
+};
 
 /**
  * Serves ConnectRPC handlers as real gRPC over HTTP/2 (h2c), with the standard health service, on its
@@ -29,6 +51,7 @@ export async function startGrpcServer(options: {
     grpc: true,
     grpcWeb: false,
     connect: false,
+    interceptors: [databaseTrouble],
     routes: (router) => {
       options.register(router);
       for (const service of router.handlers.map((h) => h.service.typeName)) {

@@ -10,6 +10,7 @@ import { type GrpcServer, startGrpcServer } from './grpc-server';
 describe('gRPC kit', () => {
   let server: GrpcServer;
   let failuresLeft = 0;
+  let lostConnectionsLeft = 0;
   let delayMs = 0;
   let calls = 0;
 
@@ -24,6 +25,14 @@ describe('gRPC kit', () => {
             if (failuresLeft > 0) {
               failuresLeft--;
               throw new ConnectError('try later', Code.Unavailable);
+            }
+            if (lostConnectionsLeft > 0) {
+              lostConnectionsLeft--;
+              // What the query builder throws when PostgreSQL ends the session under a query.
+              const ended = Object.assign(new Error('terminating connection due to administrator command'), {
+                code: '57P01',
+              });
+              throw new Error('Failed query: select …', { cause: ended });
             }
             return {
               products: req.skus.map((sku) => ({
@@ -49,6 +58,17 @@ describe('gRPC kit', () => {
     expect(res.products.map((p) => p.sku)).toEqual(['A', 'B']);
     expect(res.products[0]!.priceAmount).toBe(1999n);
     expect(calls).toBe(3);
+  });
+
+  it('answers UNAVAILABLE for a lost database connection, so the call is retried', async () => {
+    const client = createGrpcClient(CatalogService, { baseUrl: server.url, retries: 2 });
+    lostConnectionsLeft = 1;
+    calls = 0;
+    expect((await client.getProducts({ skus: ['A'] })).products).toHaveLength(1);
+    expect(calls).toBe(2);
+    lostConnectionsLeft = 1;
+    const once = createGrpcClient(CatalogService, { baseUrl: server.url, retries: 0 });
+    await expect(once.getProducts({ skus: ['A'] })).rejects.toMatchObject({ code: Code.Unavailable });
   });
 
   it('gives up at the deadline', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseBusy } from './problem';
+import { isDatabaseBusy, isDatabaseConnectionLost } from './problem';
 
 describe('isDatabaseBusy', () => {
   it('recognises a full pool and a refusing server, also wrapped by the query builder', () => {
@@ -17,5 +17,26 @@ describe('isDatabaseBusy', () => {
     const loop: Error & { cause?: unknown } = new Error('a cause that points at itself');
     loop.cause = loop;
     expect(isDatabaseBusy(loop)).toBe(false);
+  });
+});
+
+describe('isDatabaseConnectionLost', () => {
+  it('recognises a session the server ended and a connection that went, also wrapped', () => {
+    const ended = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    expect(isDatabaseConnectionLost(ended)).toBe(true);
+    expect(isDatabaseConnectionLost(new Error('Failed query: commit', { cause: ended }))).toBe(true);
+    expect(isDatabaseConnectionLost(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(
+      isDatabaseConnectionLost(new Error('Client has encountered a connection error and is not queryable')),
+    ).toBe(true);
+  });
+
+  it('leaves other failures alone', () => {
+    expect(isDatabaseConnectionLost(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(
+      false,
+    );
+    expect(isDatabaseConnectionLost(new Error('timeout exceeded when trying to connect'))).toBe(false);
   });
 });
