@@ -90,6 +90,20 @@ export class ShopClient {
     );
   }
 
+  /**
+   * Checks out as a careful client does: a 503 (or a 409 while the first attempt still runs) is tried
+   * again after its Retry-After, with the same Idempotency-Key, so that it can never place two orders.
+   */
+  async checkoutRetrying(paymentMethod = 'pm_card_visa', key: string = randomUUID(), budgetMs = 30_000) {
+    const giveUpAt = Date.now() + budgetMs;
+    for (;;) {
+      const res = await this.checkout(paymentMethod, key);
+      if ((res.status !== 503 && res.status !== 409) || Date.now() > giveUpAt) return res;
+      const after = Number(res.headers.get('retry-after') ?? 1);
+      await new Promise((r) => setTimeout(r, after * 1000));
+    }
+  }
+
   order(id: string): Promise<OrderView> {
     return this.ok('GET', `/api/v1/orders/${id}`);
   }
