@@ -95,7 +95,13 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
   const ownBus = shared ? undefined : await openBus(definition.name, config, logger);
   const bus =
     shared?.bus ?? (config.BAZAAR_DUPLICATE_DELIVERY === '1' ? withDuplicateDelivery(ownBus!) : ownBus!);
-  const kv = shared?.kv ?? openKeyValueStore(config.REDIS_URL, config.BAZAAR_NAMESPACE);
+  const kv =
+    shared?.kv ??
+    openKeyValueStore(
+      config.REDIS_URL,
+      config.BAZAAR_NAMESPACE,
+      `${config.BAZAAR_NAMESPACE || 'bazaar_'}${definition.name}`,
+    );
 
   const instance = await definition.create({ config, logger, metrics, database, bus, kv });
   const listen = options.listen ?? true;

@@ -33,9 +33,12 @@ export class RedisStore implements KeyValueStore {
   constructor(
     url: string,
     private readonly prefix = '',
+    /** How Redis lists this client (CLIENT LIST), e.g. `bazaar_cart`. */
+    clientName?: string,
   ) {
     this.redis = new Redis(url, {
       keyPrefix: prefix,
+      ...(clientName ? { connectionName: clientName } : {}),
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       connectTimeout: 2_000,
@@ -159,6 +162,8 @@ export class MemoryStore implements KeyValueStore {
   }
 }
 
-export function openKeyValueStore(redisUrl?: string, namespace = ''): KeyValueStore {
-  return redisUrl ? new RedisStore(redisUrl, namespace ? `${namespace}:` : '') : new MemoryStore();
+export function openKeyValueStore(redisUrl?: string, namespace = '', clientName?: string): KeyValueStore {
+  return redisUrl
+    ? new RedisStore(redisUrl, namespace ? `${namespace}:` : '', clientName)
+    : new MemoryStore();
 }

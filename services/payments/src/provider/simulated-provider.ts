@@ -11,8 +11,8 @@ export type ChargeResult =
 const newChargeId = () => `ch_${uuidv7().replace(/-/g, '')}`;
 
 export class ProviderTransientError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ProviderTransientError';
   }
 }
@@ -36,7 +36,20 @@ export class SimulatedProvider {
     private readonly slowMs: number,
   ) {}
 
+  /**
+   * A failure inside the provider (here: its storage, say a database restart) reaches the caller as a
+   * real provider's 500 would: a transient error, to be retried with the same key, never a decline.
+   */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
+    try {
+      return await this.answer(request);
+    } catch (err) {
+      if (err instanceof ProviderTransientError) throw err;
+      throw new ProviderTransientError('provider error (500)', { cause: err });
+    }
+  }
+
+  private async answer(request: ChargeRequest): Promise<ChargeResult> {
     const card = behaviourOf(request.paymentMethod);
     // A card whose answer does not depend on the attempt is answered by the statement that records the
     // request; a key seen before keeps its first answer (the update only counts the attempt).
