@@ -64,13 +64,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       connectionTimeoutMillis: 5_000,
       application_name: `bazaar-${service}`,
     });
-    pool.on('error', (err) => logger.error({ err }, 'idle postgres client failed'));
-    // A client that is checked out but between queries (a transaction awaiting its handler) reports a lost
-    // connection as an 'error' event, which would end the process if nobody listened. Its next query fails
-    // instead, the transaction rolls back, and the pool drops the client when it comes back.
-    pool.on('connect', (client) =>
-      client.on('error', (err) => logger.warn({ err }, 'postgres connection lost during a transaction')),
-    );
+    // A lost connection (the server restarted, an administrator ended it) is logged by its message only:
+    // the error carries the whole client. The pool replaces the connection; nothing else is needed.
+    const lost = (state: string) => (err: Error & { code?: string }) =>
+      logger.warn({ code: err.code, message: err.message }, `postgres connection lost (${state})`);
+    pool.on('error', lost('idle'));
+    // A client that is checked out but between queries (a transaction awaiting its handler) reports it as
+    // an 'error' event, which would end the process if nobody listened. Its next query fails instead, the
+    // transaction rolls back, and the pool drops the client when it comes back.
+    const lostInUse = lost('in use');
+    pool.on('acquire', (client) => client.on('error', lostInUse));
+    pool.on('release', (_err, client) => client.removeListener('error', lostInUse));
     const db = drizzleNodePg({ client: pool }) as unknown as Db;
     // Several replicas may start at once; the advisory lock lets one of them migrate at a time.
     const client = await pool.connect();
