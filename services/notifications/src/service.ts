@@ -19,15 +19,16 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
   config: NotificationsConfig,
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
+    const mailer = createMailer({
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      mailDir: path.resolve(config.BAZAAR_DATA_DIR, 'mail'),
+    });
     const notify = createNotificationService({
       db: database.db,
       logger,
       retry: { maxAttempts: config.MAIL_MAX_ATTEMPTS, firstDelayMs: config.MAIL_RETRY_MS },
-      mailer: createMailer({
-        smtpUrl: config.SMTP_URL,
-        from: config.MAIL_FROM,
-        mailDir: path.resolve(config.BAZAAR_DATA_DIR, 'mail'),
-      }),
+      mailer,
     });
     // One sender at a time, starting a moment after it is asked, so that the emails of events applied
     // meanwhile go out in the same batch; asked while sending, it makes one more round.
@@ -85,6 +86,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
         clearTimeout(scheduled);
         await sending;
         await messaging.stop();
+        mailer.close();
       },
     };
   },

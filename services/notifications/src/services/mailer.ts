@@ -12,6 +12,7 @@ export interface OutgoingEmail extends EmailContent {
 
 export interface Mailer {
   send(to: string, email: OutgoingEmail): Promise<void>;
+  close(): void;
 }
 
 /** SMTP when configured; otherwise each email becomes an .eml file a developer can open. */
@@ -23,11 +24,14 @@ export function createMailer(options: { smtpUrl?: string; from: string; mailDir:
     ...content,
   });
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    // A batch of emails shares a few kept-open connections instead of opening one each (the URL may set
+    // pool and maxConnections otherwise).
+    const transport = nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 5 });
     return {
       async send(to, email) {
         await transport.sendMail(message(to, email));
       },
+      close: () => transport.close(),
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -43,5 +47,6 @@ export function createMailer(options: { smtpUrl?: string; from: string; mailDir:
       // The same email sent again overwrites its file: a developer sees it once.
       await writeFile(path.join(options.mailDir, `${email.fileHint}.eml`), info.message as Buffer);
     },
+    close: () => transport.close(),
   };
 }
