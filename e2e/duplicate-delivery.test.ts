@@ -46,6 +46,7 @@ describe.each(testModes())('every event delivered twice (%s)', (mode) => {
       'ORDER_PAID',
       'ORDER_PLACED',
       'ORDER_SHIPPED',
+      'WELCOME',
     ]);
   });
 

@@ -4,12 +4,14 @@ import { index, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-
 
 export const notificationsSchema = pgSchema('notifications');
 
-export type NotificationKind =
+export type OrderNotificationKind =
   | 'ORDER_PLACED'
   | 'ORDER_PAID'
   | 'ORDER_SHIPPED'
   | 'ORDER_DELIVERED'
   | 'ORDER_CANCELLED';
+/** WELCOME greets a new account; the others follow an order. */
+export type NotificationKind = 'WELCOME' | OrderNotificationKind;
 
 /** Who to tell about an order, learnt from OrderCreated. */
 export const recipients = notificationsSchema.table('recipients', {
@@ -25,7 +27,8 @@ export const notifications = notificationsSchema.table(
   {
     id: uuid('id').primaryKey(),
     userId: uuid('user_id').notNull(),
-    orderId: uuid('order_id').notNull(),
+    // The order it is about; none for an email about the account (WELCOME).
+    orderId: uuid('order_id'),
     kind: text('kind').$type<NotificationKind>().notNull(),
     channel: text('channel').notNull().default('email'),
     toAddress: text('to_address').notNull(),

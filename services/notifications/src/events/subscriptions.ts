@@ -3,6 +3,7 @@ import type { NotificationService } from '../services/notification.service';
 
 /** Everything notifications listens to: each step a customer hears about. */
 export const notificationSubscriptions = (notify: NotificationService) => [
+  on('UserRegistered', (event, tx) => notify.welcome(tx, event, event.data)),
   on('OrderCreated', (event, tx) => notify.orderPlaced(tx, event, event.data)),
   on('PaymentSucceeded', (event, tx) => notify.orderPaid(tx, event, event.data)),
   on('ShippingCreated', (event, tx) => notify.orderShipped(tx, event, event.data)),

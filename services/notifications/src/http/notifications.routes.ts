@@ -4,8 +4,16 @@ import type { NotificationService } from '../services/notification.service';
 
 const Notification = z.object({
   id: z.uuid(),
-  kind: z.enum(['ORDER_PLACED', 'ORDER_PAID', 'ORDER_SHIPPED', 'ORDER_DELIVERED', 'ORDER_CANCELLED']),
-  orderId: z.uuid(),
+  kind: z.enum([
+    'WELCOME',
+    'ORDER_PLACED',
+    'ORDER_PAID',
+    'ORDER_SHIPPED',
+    'ORDER_DELIVERED',
+    'ORDER_CANCELLED',
+  ]),
+  /** null for an email about the account rather than an order. */
+  orderId: z.uuid().nullable(),
   subject: z.string(),
   channel: z.string(),
   status: z.enum(['PENDING', 'SENT', 'FAILED']),

@@ -2,8 +2,8 @@ import type { AnyEvent, CancelReason, EventData } from '@bazaar/contracts';
 import { type Db, type Logger, notFound, type Principal, TransientError, type Tx } from '@bazaar/platform';
 import { and, asc, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { type NotificationKind, notifications, recipients } from '../db/schema';
-import { type OrderEmailData, orderEmails } from '../templates/order-emails';
+import { notifications, type OrderNotificationKind, recipients } from '../db/schema';
+import { type OrderEmailData, orderEmails, welcomeEmail } from '../templates/order-emails';
 import type { Mailer } from './mailer';
 
 type Recipient = Pick<typeof recipients.$inferSelect, 'userId' | 'email' | 'name'>;
@@ -54,7 +54,7 @@ export function createNotificationService(deps: {
   async function compose(
     tx: Tx,
     event: AnyEvent,
-    kind: NotificationKind,
+    kind: OrderNotificationKind,
     orderId: string,
     data: Partial<OrderEmailData>,
   ) {
@@ -79,6 +79,25 @@ export function createNotificationService(deps: {
   }
 
   return {
+    /** A new account's welcome email; the event names who to write to. */
+    async welcome(tx: Tx, event: AnyEvent, user: EventData<'UserRegistered'>) {
+      const content = welcomeEmail({ name: user.name });
+      await tx
+        .insert(notifications)
+        .values({
+          id: uuidv7(),
+          userId: user.userId,
+          kind: 'WELCOME',
+          toAddress: user.email,
+          subject: content.subject,
+          bodyText: content.text,
+          bodyHtml: content.html,
+          status: 'PENDING',
+          eventId: event.id,
+        })
+        .onConflictDoNothing({ target: notifications.eventId });
+    },
+
     async orderPlaced(tx: Tx, event: AnyEvent, order: EventData<'OrderCreated'>) {
       const recipient = { userId: order.userId, email: order.email, name: order.shippingAddress.name };
       await tx
@@ -117,7 +136,11 @@ export function createNotificationService(deps: {
           .limit(limit)
           .for('update', { skipLocked: true });
         if (pending.length === 0) return { sent: 0, more: false };
-        const unknown = [...new Set(pending.map((n) => n.orderId))].filter((id) => !knownRecipients.has(id));
+        const unknown = [
+          ...new Set(
+            pending.flatMap((n) => (n.orderId && !knownRecipients.has(n.orderId) ? [n.orderId] : [])),
+          ),
+        ];
         if (unknown.length > 0) {
           const rows = await tx
             .select({
@@ -133,17 +156,19 @@ export function createNotificationService(deps: {
         const failures = await Promise.all(
           pending.map(async (n) => {
             try {
-              // An email stored before HTML was kept gets a plainer one, rebuilt from what is known.
+              // An order's email stored before HTML was kept gets a plainer one, rebuilt from what is known.
               const html =
                 n.bodyHtml ??
-                orderEmails[n.kind]({ name: knownRecipients.get(n.orderId)?.name ?? '', orderId: n.orderId })
-                  .html;
+                orderEmails[n.kind as OrderNotificationKind]({
+                  name: (n.orderId && knownRecipients.get(n.orderId)?.name) || '',
+                  orderId: n.orderId ?? '',
+                }).html;
               await mailer.send(n.toAddress, {
                 messageId: n.id,
                 subject: n.subject,
                 text: n.bodyText,
                 html,
-                fileHint: `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId}`,
+                fileHint: `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId ?? n.userId}`,
               });
               return undefined;
             } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, orderEmails } from './order-emails';
+import { escapeHtml, orderEmails, welcomeEmail } from './order-emails';
 
 const orderId = '0190b5c8-4c2a-7a10-8000-00000000abcd';
 
@@ -35,5 +35,13 @@ describe('order emails', () => {
     expect(mail.text).toContain('BZ7KQ2M9XR4T');
     expect(mail.html).not.toContain('<script>');
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it('greets a new account by name, with no order to name', () => {
+    const mail = welcomeEmail({ name: 'Ada <3' });
+    expect(mail.subject).toBe('Welcome to Bazaar');
+    expect(mail.text).toMatch(/^Hello Ada <3,/);
+    expect(mail.text).not.toContain('Order ');
+    expect(mail.html).toContain('Hello Ada &lt;3,');
   });
 });

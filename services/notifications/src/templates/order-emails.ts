@@ -1,5 +1,5 @@
 import { type CancelReason, formatMoney, type Money } from '@bazaar/contracts';
-import type { NotificationKind } from '../db/schema';
+import type { OrderNotificationKind } from '../db/schema';
 
 export interface EmailContent {
   subject: string;
@@ -32,7 +32,13 @@ const reasons: Record<CancelReason, string> = {
 
 const shortId = (orderId: string) => orderId.slice(-8).toUpperCase();
 
-function render(subject: string, greeting: string, paragraphs: string[], data: OrderEmailData): EmailContent {
+/** The parts every email shares; an order's email also lists its lines, total and number. */
+function render(
+  subject: string,
+  greeting: string,
+  paragraphs: string[],
+  data: Partial<OrderEmailData>,
+): EmailContent {
   const lines = data.lines ?? [];
   const lineText = lines.map((l) => `  ${l.quantity} × ${l.name} — ${formatMoney(l.unitPrice)}`);
   const text = [
@@ -42,7 +48,7 @@ function render(subject: string, greeting: string, paragraphs: string[], data: O
     ...(lines.length ? ['', ...lineText] : []),
     ...(data.total ? ['', `Total: ${formatMoney(data.total)}`] : []),
     '',
-    `Order ${data.orderId}`,
+    ...(data.orderId ? [`Order ${data.orderId}`] : []),
     '— Bazaar',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#222">
@@ -50,12 +56,24 @@ function render(subject: string, greeting: string, paragraphs: string[], data: O
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 ${lines.length ? `<ul>${lines.map((l) => `<li>${l.quantity} × ${escapeHtml(l.name)} — ${escapeHtml(formatMoney(l.unitPrice))}</li>`).join('')}</ul>` : ''}
 ${data.total ? `<p><strong>Total: ${escapeHtml(formatMoney(data.total))}</strong></p>` : ''}
-<p style="color:#777">Order ${escapeHtml(data.orderId)}</p></body></html>`;
+${data.orderId ? `<p style="color:#777">Order ${escapeHtml(data.orderId)}</p>` : ''}</body></html>`;
   return { subject, text, html };
 }
 
+/** Greets a new account. */
+export const welcomeEmail = (d: { name: string }): EmailContent =>
+  render(
+    'Welcome to Bazaar',
+    `Hello ${d.name},`,
+    [
+      'Your Bazaar account is ready. Sign in with this email address to shop, check out and follow your orders.',
+      'We will write to you here at each step of every order.',
+    ],
+    {},
+  );
+
 /** One template per customer-facing step of an order. */
-export const orderEmails: Record<NotificationKind, (d: OrderEmailData) => EmailContent> = {
+export const orderEmails: Record<OrderNotificationKind, (d: OrderEmailData) => EmailContent> = {
   ORDER_PLACED: (d) =>
     render(
       `We have your order ${shortId(d.orderId)}`,
