@@ -192,36 +192,30 @@ describe.each(testModes())('notifications over SMTP (%s)', (mode) => {
       }[]
     ).filter((n) => n.orderId === orderId);
 
+  /** Waits for the user's email about the order to reach `status`. */
+  const emailIn = (user: TestUser, orderId: string, status: string) =>
+    eventually(async () => (await emailsOf(user, orderId)).find((n) => n.status === status), {
+      what: `an email about ${orderId} ${status}`,
+    });
+
   it('tries a refused email again later and sends it once, with the same Message-ID each time', async () => {
     const orderId = randomUUID();
     await bed.send('OrderCreated', { orderId, userId: patient.id, email: patient.email });
-    const [email] = await eventually(
-      async () => {
-        const mine = await emailsOf(patient, orderId);
-        return mine[0]?.status === 'SENT' && mine;
-      },
-      { what: 'the email sent on its third try' },
-    );
+    const email = await emailIn(patient, orderId, 'SENT');
     // Each try carried the notification's id; the server refused two and took the third.
-    expect(smtp.tries(email!.id)).toBe(3);
-    expect(smtp.accepted(email!.id)).toHaveLength(1);
-    expect(smtp.accepted(email!.id)[0]!.to).toBe(patient.email.toLowerCase());
-    expect(smtp.accepted(email!.id)[0]!.raw).toContain(orderId);
+    expect(smtp.tries(email.id)).toBe(3);
+    expect(smtp.accepted(email.id)).toHaveLength(1);
+    expect(smtp.accepted(email.id)[0]!.to).toBe(patient.email.toLowerCase());
+    expect(smtp.accepted(email.id)[0]!.raw).toContain(orderId);
   });
 
   it('gives up after MAIL_MAX_ATTEMPTS and marks the email FAILED', async () => {
     const orderId = randomUUID();
     await bed.send('OrderCreated', { orderId, userId: unreachable.id, email: unreachable.email });
-    const [email] = await eventually(
-      async () => {
-        const mine = await emailsOf(unreachable, orderId);
-        return mine[0]?.status === 'FAILED' && mine;
-      },
-      { what: 'the email given up on' },
-    );
+    const email = await emailIn(unreachable, orderId, 'FAILED');
     // Well past the next retry it would have had: nothing more is tried.
     await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.tries(email!.id)).toBe(3);
-    expect(smtp.accepted(email!.id)).toHaveLength(0);
+    expect(smtp.tries(email.id)).toBe(3);
+    expect(smtp.accepted(email.id)).toHaveLength(0);
   });
 });

@@ -2,8 +2,8 @@ import type { AnyEvent, CancelReason, EventData } from '@bazaar/contracts';
 import { type Db, type Logger, notFound, type Principal, TransientError, type Tx } from '@bazaar/platform';
 import { and, asc, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { notifications, type OrderNotificationKind, recipients } from '../db/schema';
-import { type OrderEmailData, orderEmails, welcomeEmail } from '../templates/order-emails';
+import { type NotificationKind, notifications, type OrderNotificationKind, recipients } from '../db/schema';
+import { type EmailContent, type OrderEmailData, orderEmails, welcomeEmail } from '../templates/order-emails';
 import type { Mailer } from './mailer';
 
 type Recipient = Pick<typeof recipients.$inferSelect, 'userId' | 'email' | 'name'>;
@@ -50,6 +50,27 @@ export function createNotificationService(deps: {
     return row;
   }
 
+  /** Stores an email, once per event (a redelivery finds its row); it is sent after the commit. */
+  async function store(
+    tx: Tx,
+    event: AnyEvent,
+    about: { userId: string; toAddress: string; kind: NotificationKind; orderId?: string },
+    content: EmailContent,
+  ) {
+    await tx
+      .insert(notifications)
+      .values({
+        id: uuidv7(),
+        ...about,
+        subject: content.subject,
+        bodyText: content.text,
+        bodyHtml: content.html,
+        status: 'PENDING',
+        eventId: event.id,
+      })
+      .onConflictDoNothing({ target: notifications.eventId });
+  }
+
   /** Stores the email in the handler's transaction; it is sent once that has committed. */
   async function compose(
     tx: Tx,
@@ -61,41 +82,14 @@ export function createNotificationService(deps: {
     const recipient = await recipientOf(tx, orderId);
     if (!recipient) throw new TransientError(`no recipient for order ${orderId} yet`);
     const content = orderEmails[kind]({ name: recipient.name, orderId, ...data });
-    await tx
-      .insert(notifications)
-      .values({
-        id: uuidv7(),
-        userId: recipient.userId,
-        orderId,
-        kind,
-        toAddress: recipient.email,
-        subject: content.subject,
-        bodyText: content.text,
-        bodyHtml: content.html,
-        status: 'PENDING',
-        eventId: event.id,
-      })
-      .onConflictDoNothing({ target: notifications.eventId });
+    await store(tx, event, { userId: recipient.userId, toAddress: recipient.email, orderId, kind }, content);
   }
 
   return {
     /** A new account's welcome email; the event names who to write to. */
     async welcome(tx: Tx, event: AnyEvent, user: EventData<'UserRegistered'>) {
-      const content = welcomeEmail({ name: user.name });
-      await tx
-        .insert(notifications)
-        .values({
-          id: uuidv7(),
-          userId: user.userId,
-          kind: 'WELCOME',
-          toAddress: user.email,
-          subject: content.subject,
-          bodyText: content.text,
-          bodyHtml: content.html,
-          status: 'PENDING',
-          eventId: event.id,
-        })
-        .onConflictDoNothing({ target: notifications.eventId });
+      const to = { userId: user.userId, toAddress: user.email, kind: 'WELCOME' as const };
+      await store(tx, event, to, welcomeEmail({ name: user.name }));
     },
 
     async orderPlaced(tx: Tx, event: AnyEvent, order: EventData<'OrderCreated'>) {
