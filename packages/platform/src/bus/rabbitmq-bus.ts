@@ -24,7 +24,7 @@ export interface RabbitMqBusOptions {
   delaysMs?: readonly number[];
   /** Deletes queues unused this long (test runs leave none behind). */
   queueExpiresMs?: number;
-  /** How the broker lists this connection (`connection_name`), e.g. `bazaar orders`. */
+  /** How the broker lists this connection (`connection_name`), e.g. `bazaar_orders`. */
   connectionName?: string;
 }
 
