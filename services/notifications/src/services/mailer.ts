@@ -24,9 +24,17 @@ export function createMailer(options: { smtpUrl?: string; from: string; mailDir:
     ...content,
   });
   if (options.smtpUrl) {
-    // A batch of emails shares a few kept-open connections instead of opening one each (the URL may set
-    // pool and maxConnections otherwise).
-    const transport = nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 5 });
+    // A batch of emails shares a few kept-open connections instead of opening one each, and a server that
+    // hangs is given up on within seconds, not nodemailer's minutes: the batch's transaction stays open
+    // while it sends. The URL may set any of these otherwise.
+    const transport = nodemailer.createTransport({
+      url: options.smtpUrl,
+      pool: true,
+      maxConnections: 5,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
     return {
       async send(to, email) {
         await transport.sendMail(message(to, email));
