@@ -7,6 +7,7 @@ export * from './bus/outbox';
 export * from './bus/rabbitmq-bus';
 export * from './config';
 export * from './db/database';
+export * from './db/database-errors';
 export * from './db/messaging-tables';
 export * from './errors';
 export * from './grpc/index';

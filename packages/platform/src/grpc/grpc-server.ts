@@ -2,7 +2,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { isDatabaseBusy, isDatabaseConnectionLost } from '../http/problem';
+import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors';
 import {
   Health,
   HealthCheckResponse_ServingStatus,

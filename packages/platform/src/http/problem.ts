@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors';
 import { AppError, statusOfKind } from '../errors';
 
 export interface Problem {
@@ -56,40 +57,6 @@ export function sendProblem(reply: FastifyReply, problem: Problem) {
   // A 503 is temporary by definition: say when to come back, so that clients back off instead of failing.
   if (problem.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.status(problem.status).type('application/problem+json').send(problem);
-}
-
-/** PostgreSQL refusing connections for now (53300, 57P03). */
-const busyCodes = new Set(['53300', '57P03']);
-/** PostgreSQL ending a session (a restart, a failover, an administrator) and connection exceptions. */
-const lostCodes = new Set(['57P01', '57P02', '08000', '08003', '08006', '08001', '08004']);
-const lostMessages =
-  /Connection terminated|connection error and is not queryable|Client was closed|ECONNRESET|ECONNREFUSED/;
-
-/** Follows an error and its causes a few levels (Drizzle wraps the driver's error: "Failed query: …"). */
-function someCause(error: unknown, test: (e: { message?: string; code?: string }) => boolean): boolean {
-  let e = error as { message?: string; code?: string; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) if (test(e)) return true;
-  return false;
-}
-
-/**
- * The database could not take the request in time: every pooled connection stayed busy past the pool's
- * wait, or the server refused a connection. Overload, not a fault: the client is told to come back (503).
- */
-export function isDatabaseBusy(error: unknown): boolean {
-  return someCause(
-    error,
-    (e) => busyCodes.has(String(e.code)) || /timeout exceeded when trying to connect/.test(String(e.message)),
-  );
-}
-
-/**
- * The connection to the database went while the request used it (the server restarted, say). Nothing
- * was committed that the client did not hear of, except a commit whose answer was lost, which the
- * client's retry with the same Idempotency-Key finds. A new connection is made on the next request.
- */
-export function isDatabaseConnectionLost(error: unknown): boolean {
-  return someCause(error, (e) => lostCodes.has(String(e.code)) || lostMessages.test(String(e.message)));
 }
 
 /** Maps every error to RFC 9457 problem+json; server faults keep their details in the log only. */

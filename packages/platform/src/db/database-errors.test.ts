@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseBusy, isDatabaseConnectionLost } from './problem';
+import { isDatabaseBusy, isDatabaseConnectionLost } from './database-errors';
 
 describe('isDatabaseBusy', () => {
   it('recognises a full pool and a refusing server, also wrapped by the query builder', () => {
