@@ -15,5 +15,10 @@ export const NotificationsConfig = PlatformEnv.extend({
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** The wait after an email's first failed send; it doubles after each further one (at most an hour). */
   MAIL_RETRY_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * How long a batch being sent is left to its sender before another pass may claim its emails again (the
+   * sender stopped). Longer than a batch can take: a hung SMTP server is given up on within 50 s an email.
+   */
+  MAIL_SEND_LEASE_MS: z.coerce.number().int().min(1000).default(300_000),
 });
 export type NotificationsConfig = z.infer<typeof NotificationsConfig>;

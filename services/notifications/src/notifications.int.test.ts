@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
 import type { RunningService } from '@bazaar/platform';
 import { eventually, testModes } from '@bazaar/platform/testing';
+import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsService } from './service';
@@ -124,10 +125,14 @@ describe.each(testModes())('notifications (%s)', (mode) => {
   });
 });
 
-/** A real SMTP server that turns away the first sends of some emails with a temporary failure. */
-async function startSmtpServer(refusals: (to: string, attempt: number) => boolean) {
+/**
+ * A real SMTP server that turns away the first sends of some emails with a temporary failure, and leaves
+ * the emails that mention an order of `held` unanswered until it is told to release them.
+ */
+async function startSmtpServer(refusals: (to: string, attempt: number) => boolean, held = new Set<string>()) {
   const tries = new Map<string, number>(); // Message-ID → sends tried
   const accepted: { to: string; messageId: string; raw: string }[] = [];
+  let holding: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -141,6 +146,13 @@ async function startSmtpServer(refusals: (to: string, attempt: number) => boolea
         const messageId = /^Message-ID: (.*)$/im.exec(raw)?.[1]?.trim() ?? '';
         const attempt = (tries.get(messageId) ?? 0) + 1;
         tries.set(messageId, attempt);
+        if ([...held].some((orderId) => raw.includes(orderId))) {
+          holding.push(() => {
+            accepted.push({ to, messageId, raw });
+            done();
+          });
+          return;
+        }
         if (refusals(to, attempt)) {
           done(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
           return;
@@ -158,6 +170,13 @@ async function startSmtpServer(refusals: (to: string, attempt: number) => boolea
     tries: (notificationId: string) => tries.get(`<${notificationId}@bazaar.local>`) ?? 0,
     accepted: (notificationId: string) =>
       accepted.filter((m) => m.messageId === `<${notificationId}@bazaar.local>`),
+    /** How many emails it is holding unanswered. */
+    holding: () => holding.length,
+    /** Takes the held emails. */
+    release: () => {
+      for (const take of holding) take();
+      holding = [];
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -168,9 +187,13 @@ describe.each(testModes())('notifications over SMTP (%s)', (mode) => {
   let patient: TestUser; // their mail system refuses twice, then takes the email
   let unreachable: TestUser; // theirs refuses every time
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  const slowOrders = new Set<string>(); // the server takes emails about these only when the test says so
 
   beforeAll(async () => {
-    smtp = await startSmtpServer((to, attempt) => to === unreachable.email.toLowerCase() || attempt <= 2);
+    smtp = await startSmtpServer(
+      (to, attempt) => to === unreachable.email.toLowerCase() || attempt <= 2,
+      slowOrders,
+    );
     bed = await openServiceTestbed(mode, {
       name: 'notifications',
       env: { SMTP_URL: smtp.url, MAIL_POLL_MS: '50', MAIL_RETRY_MS: '100', MAIL_MAX_ATTEMPTS: '3' },
@@ -218,4 +241,43 @@ describe.each(testModes())('notifications over SMTP (%s)', (mode) => {
     expect(smtp.tries(email.id)).toBe(3);
     expect(smtp.accepted(email.id)).toHaveLength(0);
   });
+
+  it('sends outside any transaction: a mail server slow to answer holds up no database work', async () => {
+    const orderId = randomUUID();
+    slowOrders.add(orderId);
+    await bed.send('OrderCreated', { orderId, userId: patient.id, email: patient.email });
+    await eventually(async () => smtp.holding() > 0 || undefined, { what: 'the email to be on its way' });
+    // The database answers at once meanwhile (one embedded PGlite would wait behind an open transaction),
+    // and on a server no session of the service sits in a transaction.
+    const listed = await Promise.race([
+      emailsOf(patient, orderId),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the database waited for the mail server')), 5000),
+      ),
+    ]);
+    expect(listed.map((n) => n.status)).toEqual(['PENDING']);
+    if (mode === 'server')
+      expect(await sessionsInTransaction(`bazaar_${bed.env.BAZAAR_NAMESPACE}notifications`)).toBe(0);
+    // Later passes of the sender (every 50 ms) leave the claimed email alone.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.tries(listed[0]!.id)).toBe(1);
+    smtp.release();
+    await emailIn(patient, orderId, 'SENT');
+    expect(smtp.accepted(listed[0]!.id)).toHaveLength(1);
+  });
 });
+
+/** Sessions of a database on the test's PostgreSQL server that are inside a transaction. */
+async function sessionsInTransaction(database: string) {
+  const client = new pg.Client({ connectionString: process.env.POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = $1 and state like 'idle in transaction%'`,
+      [database],
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}

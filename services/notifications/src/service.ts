@@ -27,7 +27,11 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
     const notify = createNotificationService({
       db: database.db,
       logger,
-      retry: { maxAttempts: config.MAIL_MAX_ATTEMPTS, firstDelayMs: config.MAIL_RETRY_MS },
+      retry: {
+        maxAttempts: config.MAIL_MAX_ATTEMPTS,
+        firstDelayMs: config.MAIL_RETRY_MS,
+        leaseMs: config.MAIL_SEND_LEASE_MS,
+      },
       mailer,
     });
     // One sender at a time, starting a moment after it is asked, so that the emails of events applied

@@ -25,8 +25,8 @@ export function createMailer(options: { smtpUrl?: string; from: string; mailDir:
   });
   if (options.smtpUrl) {
     // A batch of emails shares a few kept-open connections instead of opening one each, and a server that
-    // hangs is given up on within seconds, not nodemailer's minutes: the batch's transaction stays open
-    // while it sends. The URL may set any of these otherwise.
+    // hangs is given up on within seconds, not nodemailer's minutes, well inside the batch's lease
+    // (MAIL_SEND_LEASE_MS). The URL may set any of these otherwise.
     const transport = nodemailer.createTransport({
       url: options.smtpUrl,
       pool: true,

@@ -16,10 +16,18 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** The wait after the first failure; it doubles after each further one, up to an hour. */
   firstDelayMs: number;
+  /**
+   * How long a claimed email is left to its sender before another pass may take it: longer than a batch
+   * can take to send (the SMTP timeouts bound each email), or it is sent twice.
+   */
+  leaseMs: number;
 }
 
 /** When a send that has failed `attempts` times is tried again, or undefined: never (it has failed). */
-export function nextAttemptDelay(attempts: number, policy: RetryPolicy): number | undefined {
+export function nextAttemptDelay(
+  attempts: number,
+  policy: Pick<RetryPolicy, 'maxAttempts' | 'firstDelayMs'>,
+): number | undefined {
   if (attempts >= policy.maxAttempts) return undefined;
   return Math.min(policy.firstDelayMs * 2 ** (attempts - 1), 3_600_000);
 }
@@ -113,95 +121,96 @@ export function createNotificationService(deps: {
       }),
 
     /**
-     * Sends stored emails that are due; SKIP LOCKED keeps two replicas from sending the same one. A batch
-     * costs the same few statements however many emails it holds: they are written out side by side, then
-     * marked. A failed send waits (longer each time) and is tried again, up to the policy's attempts.
+     * Sends stored emails that are due. A batch is claimed in one statement: its rows' next try moves a
+     * lease ahead (SKIP LOCKED keeps two replicas apart), so no transaction or pooled connection waits on
+     * the mail server. The sent ones are then marked in one more; a failed send waits (longer each time)
+     * and is tried again, up to the policy's attempts.
      *
-     * Sending is at least once: a process that stops between the send and the commit sends that email
-     * again. Each carries its notification id as Message-ID, so a mail system can tell it is the same one.
+     * Sending is at least once: a process that stops between a send and its mark sends that email again
+     * once the lease has run out. Each carries its notification id as Message-ID, so a mail system can
+     * tell it is the same one.
      */
     async sendPending(limit = 50): Promise<{ sent: number; more: boolean }> {
-      return db.transaction(async (tx) => {
-        const pending = await tx
-          .select()
-          .from(notifications)
-          .where(and(eq(notifications.status, 'PENDING'), lte(notifications.nextAttemptAt, sql`now()`)))
-          .orderBy(asc(notifications.id))
-          .limit(limit)
-          .for('update', { skipLocked: true });
-        if (pending.length === 0) return { sent: 0, more: false };
-        const unknown = [
-          ...new Set(
-            pending.flatMap((n) => (n.orderId && !knownRecipients.has(n.orderId) ? [n.orderId] : [])),
-          ),
-        ];
-        if (unknown.length > 0) {
-          const rows = await tx
-            .select({
-              orderId: recipients.orderId,
-              userId: recipients.userId,
-              email: recipients.email,
-              name: recipients.name,
-            })
-            .from(recipients)
-            .where(inArray(recipients.orderId, unknown));
-          for (const { orderId, ...recipient } of rows) remember(orderId, recipient);
-        }
-        const failures = await Promise.all(
-          pending.map(async (n) => {
-            try {
-              // An order's email stored before HTML was kept gets a plainer one, rebuilt from what is known.
-              const html =
-                n.bodyHtml ??
-                orderEmails[n.kind as OrderNotificationKind]({
-                  name: (n.orderId && knownRecipients.get(n.orderId)?.name) || '',
-                  orderId: n.orderId ?? '',
-                }).html;
-              await mailer.send(n.toAddress, {
-                messageId: n.id,
-                subject: n.subject,
-                text: n.bodyText,
-                html,
-                fileHint: `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId ?? n.userId}`,
-              });
-              return undefined;
-            } catch (err) {
-              return err instanceof Error ? err : new Error(String(err));
-            }
-          }),
+      const due = db
+        .select({ id: notifications.id })
+        .from(notifications)
+        .where(and(eq(notifications.status, 'PENDING'), lte(notifications.nextAttemptAt, sql`now()`)))
+        .orderBy(asc(notifications.id))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      const pending = await db
+        .update(notifications)
+        .set({ nextAttemptAt: sql`now() + make_interval(secs => ${retry.leaseMs / 1000})` })
+        .where(inArray(notifications.id, due))
+        .returning();
+      if (pending.length === 0) return { sent: 0, more: false };
+      const unknown = [
+        ...new Set(pending.flatMap((n) => (n.orderId && !knownRecipients.has(n.orderId) ? [n.orderId] : []))),
+      ];
+      if (unknown.length > 0) {
+        const rows = await db
+          .select({
+            orderId: recipients.orderId,
+            userId: recipients.userId,
+            email: recipients.email,
+            name: recipients.name,
+          })
+          .from(recipients)
+          .where(inArray(recipients.orderId, unknown));
+        for (const { orderId, ...recipient } of rows) remember(orderId, recipient);
+      }
+      const failures = await Promise.all(
+        pending.map(async (n) => {
+          try {
+            // An order's email stored before HTML was kept gets a plainer one, rebuilt from what is known.
+            const html =
+              n.bodyHtml ??
+              orderEmails[n.kind as OrderNotificationKind]({
+                name: (n.orderId && knownRecipients.get(n.orderId)?.name) || '',
+                orderId: n.orderId ?? '',
+              }).html;
+            await mailer.send(n.toAddress, {
+              messageId: n.id,
+              subject: n.subject,
+              text: n.bodyText,
+              html,
+              fileHint: `${n.createdAt.toISOString().replace(/[:.]/g, '-')}-${n.kind}-${n.orderId ?? n.userId}`,
+            });
+            return undefined;
+          } catch (err) {
+            return err instanceof Error ? err : new Error(String(err));
+          }
+        }),
+      );
+      const sent = pending.filter((_, i) => !failures[i]).map((n) => n.id);
+      if (sent.length > 0) {
+        await db
+          .update(notifications)
+          .set({ status: 'SENT', attempts: sql`${notifications.attempts} + 1`, sentAt: new Date() })
+          .where(inArray(notifications.id, sent));
+      }
+      // Failures are rare, and each keeps its own error and time for the next try.
+      for (const [i, n] of pending.entries()) {
+        const err = failures[i];
+        if (!err) continue;
+        const attempts = n.attempts + 1;
+        const delay = nextAttemptDelay(attempts, retry);
+        logger.warn(
+          { err, notificationId: n.id, attempts, retryInMs: delay },
+          delay === undefined ? 'email could not be sent; giving up' : 'email could not be sent; will retry',
         );
-        const sent = pending.filter((_, i) => !failures[i]).map((n) => n.id);
-        if (sent.length > 0) {
-          await tx
-            .update(notifications)
-            .set({ status: 'SENT', attempts: sql`${notifications.attempts} + 1`, sentAt: new Date() })
-            .where(inArray(notifications.id, sent));
-        }
-        // Failures are rare, and each keeps its own error and time for the next try.
-        for (const [i, n] of pending.entries()) {
-          const err = failures[i];
-          if (!err) continue;
-          const attempts = n.attempts + 1;
-          const delay = nextAttemptDelay(attempts, retry);
-          logger.warn(
-            { err, notificationId: n.id, attempts, retryInMs: delay },
-            delay === undefined
-              ? 'email could not be sent; giving up'
-              : 'email could not be sent; will retry',
-          );
-          await tx
-            .update(notifications)
-            .set({
-              status: delay === undefined ? 'FAILED' : 'PENDING',
-              attempts,
-              lastError: err.message.slice(0, 500),
-              nextAttemptAt: new Date(Date.now() + (delay ?? 0)),
-            })
-            .where(eq(notifications.id, n.id));
-        }
-        // A full batch may have left more behind.
-        return { sent: sent.length, more: pending.length === limit };
-      });
+        await db
+          .update(notifications)
+          .set({
+            status: delay === undefined ? 'FAILED' : 'PENDING',
+            attempts,
+            lastError: err.message.slice(0, 500),
+            nextAttemptAt: new Date(Date.now() + (delay ?? 0)),
+          })
+          .where(eq(notifications.id, n.id));
+      }
+      // A full batch may have left more behind.
+      return { sent: sent.length, more: pending.length === limit };
     },
 
     async list(principal: Principal, limit: number, cursor?: string) {
