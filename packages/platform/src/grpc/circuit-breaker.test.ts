@@ -34,4 +34,19 @@ describe('CircuitBreaker', () => {
     await expect(breaker.execute(fail)).rejects.toThrow();
     expect(breaker.state).toBe('closed');
   });
+
+  it('takes an error the peer gave as an answer for a success', async () => {
+    const answer = Object.assign(new Error('no such address'), { answer: true });
+    const breaker = new CircuitBreaker({
+      name: 'identity',
+      failureThreshold: 2,
+      isFailure: (err) => !(err as { answer?: boolean }).answer,
+    });
+    await expect(breaker.execute(fail)).rejects.toThrow('down');
+    for (let i = 0; i < 5; i++)
+      await expect(breaker.execute(() => Promise.reject(answer))).rejects.toBe(answer);
+    // The answers also ended the run of failures: one more failure leaves it closed.
+    await expect(breaker.execute(fail)).rejects.toThrow('down');
+    expect(breaker.state).toBe('closed');
+  });
 });

@@ -11,6 +11,11 @@ export interface CircuitBreakerOptions {
   failureThreshold?: number;
   /** How long an open circuit refuses calls before letting one trial through. */
   cooldownMs?: number;
+  /**
+   * Whether an error says the peer is failing. An answer such as "not found" is the peer working, and
+   * counts as a success. Every error counts when this is not given.
+   */
+  isFailure?: (err: unknown) => boolean;
   now?: () => number;
 }
 
@@ -53,6 +58,11 @@ export class CircuitBreaker {
       this.current = 'closed';
       return result;
     } catch (err) {
+      if (this.options.isFailure && !this.options.isFailure(err)) {
+        this.failures = 0;
+        this.current = 'closed';
+        throw err;
+      }
       this.failures++;
       if (trial || this.failures >= this.threshold) {
         this.current = 'open';

@@ -34,6 +34,8 @@ export function createGrpcClient<S extends DescService>(service: S, options: Grp
     name: service.typeName,
     failureThreshold: options.failureThreshold ?? 5,
     cooldownMs: options.cooldownMs ?? 3_000,
+    // NOT_FOUND, INVALID_ARGUMENT and the like are answers: five unknown ids must not pause everyone's calls.
+    isFailure: peerFailing,
   });
   const timeoutMs = options.timeoutMs ?? 1_000;
   const wrapped: Record<string, unknown> = {};
@@ -60,9 +62,19 @@ export function createGrpcClient<S extends DescService>(service: S, options: Grp
   return wrapped as Client<S>;
 }
 
+/** The peer is unreachable, too slow or failing (not an answer it gave on purpose). */
+function peerFailing(err: unknown): boolean {
+  const code = ConnectError.from(err).code;
+  return retryable.has(code) || code === Code.Unknown || code === Code.Internal;
+}
+
 /** Peer unreachable, too slow, or paused by the breaker: the caller should answer 503. */
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof Error && err.name === 'CircuitOpenError') return true;
-  const code = ConnectError.from(err).code;
-  return retryable.has(code) || code === Code.Unknown || code === Code.Internal;
+  return peerFailing(err);
+}
+
+/** The peer answered NOT_FOUND. */
+export function isNotFound(err: unknown): boolean {
+  return ConnectError.from(err).code === Code.NotFound;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitOpenError } from './circuit-breaker';
 import { CatalogService } from './gen/bazaar/catalog/v1/catalog_pb';
 import { Health, HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health_pb';
-import { createGrpcClient } from './grpc-client';
+import { createGrpcClient, isNotFound } from './grpc-client';
 import { type GrpcServer, startGrpcServer } from './grpc-server';
 
 describe('gRPC kit', () => {
@@ -21,6 +21,7 @@ describe('gRPC kit', () => {
         router.service(CatalogService, {
           async getProducts(req) {
             calls++;
+            if (req.skus.includes('NO-SUCH-SKU')) throw new ConnectError('no such product', Code.NotFound);
             if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
             if (failuresLeft > 0) {
               failuresLeft--;
@@ -100,6 +101,22 @@ describe('gRPC kit', () => {
     await expect(client.getProducts({ skus: ['A'] })).rejects.toBeInstanceOf(CircuitOpenError);
     expect(calls).toBe(0);
     failuresLeft = 0;
+  });
+
+  it('keeps calling a peer that answers NOT_FOUND: an answer is not a failure', async () => {
+    const client = createGrpcClient(CatalogService, {
+      baseUrl: server.url,
+      retries: 2,
+      failureThreshold: 2,
+      cooldownMs: 60_000,
+    });
+    calls = 0;
+    for (let i = 0; i < 5; i++) {
+      const err = await client.getProducts({ skus: ['NO-SUCH-SKU'] }).catch((e: unknown) => e);
+      expect(isNotFound(err)).toBe(true);
+    }
+    expect(calls).toBe(5); // each asked once: NOT_FOUND is not retried either
+    expect((await client.getProducts({ skus: ['A'] })).products).toHaveLength(1);
   });
 
   it('answers standard health checks', async () => {
