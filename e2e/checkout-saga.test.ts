@@ -29,8 +29,16 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
     await shopper.addToCart(a.sku, 2);
     const cart = await shopper.addToCart(b.sku, 1);
     expect(cart.total).toEqual({ amount: 2 * 1250 + 399, currency: 'EUR' });
+    // The shopper ships to an address from their address book (the cart reads it from identity over gRPC).
+    const home = await shopper.ok('POST', '/api/v1/me/addresses', {
+      name: 'Grace Hopper',
+      line1: '1 Harbour Lane',
+      city: 'Arlington',
+      postalCode: '22201',
+      country: 'US',
+    });
 
-    const res = await shopper.checkout('pm_card_visa');
+    const res = await shopper.checkout('pm_card_visa', randomUUID(), home.id);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ status: 'PENDING' });
     const orderId = res.body.orderId as string;
@@ -60,6 +68,13 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
     const kinds = await waitForNotifications(shopper, orderId, 4);
     expect(kinds).toEqual(
       expect.arrayContaining(['ORDER_PLACED', 'ORDER_PAID', 'ORDER_SHIPPED', 'ORDER_DELIVERED']),
+    );
+    // The emails greet the name on the saved address the order went to.
+    const placed = (await shopper.ok('GET', '/api/v1/notifications?limit=50')).items.find(
+      (n: { orderId: string; kind: string }) => n.orderId === orderId && n.kind === 'ORDER_PLACED',
+    );
+    expect((await shopper.ok('GET', `/api/v1/notifications/${placed.id}`)).bodyText).toContain(
+      'Grace Hopper',
     );
   });
 

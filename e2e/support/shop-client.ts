@@ -72,22 +72,20 @@ export class ShopClient {
     return this.ok('POST', '/api/v1/cart/items', { sku, quantity });
   }
 
-  checkout(paymentMethod = 'pm_card_visa', key: string = randomUUID()) {
-    return this.request(
-      'POST',
-      '/api/v1/checkout',
-      {
-        shippingAddress: {
-          name: 'Ada Lovelace',
-          line1: '12 Analytical Row',
-          city: 'London',
-          postalCode: 'N1 9GU',
-          country: 'GB',
-        },
-        paymentMethod,
-      },
-      { 'idempotency-key': key },
-    );
+  /** Checks the cart out, shipping to a fixed address, or to the saved one `addressId` names. */
+  checkout(paymentMethod = 'pm_card_visa', key: string = randomUUID(), addressId?: string) {
+    const shipTo = addressId
+      ? { addressId }
+      : {
+          shippingAddress: {
+            name: 'Ada Lovelace',
+            line1: '12 Analytical Row',
+            city: 'London',
+            postalCode: 'N1 9GU',
+            country: 'GB',
+          },
+        };
+    return this.request('POST', '/api/v1/checkout', { ...shipTo, paymentMethod }, { 'idempotency-key': key });
   }
 
   /**

@@ -1,7 +1,7 @@
 /** Where each service listens by default; every address can be overridden with `<NAME>_URL`. */
 export const serviceDirectory = {
   gateway: { port: 8080 },
-  identity: { port: 8081 },
+  identity: { port: 8081, grpcPort: 9081 },
   catalog: { port: 8082, grpcPort: 9082 },
   inventory: { port: 8083, grpcPort: 9083 },
   cart: { port: 8084 },
@@ -17,6 +17,9 @@ export function serviceUrl(name: ServiceName, env: NodeJS.ProcessEnv = process.e
   return env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${serviceDirectory[name].port}`;
 }
 
-export function grpcUrl(name: 'catalog' | 'inventory', env: NodeJS.ProcessEnv = process.env): string {
+export function grpcUrl(
+  name: 'identity' | 'catalog' | 'inventory',
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   return env[`${name.toUpperCase()}_GRPC_URL`] ?? `http://127.0.0.1:${serviceDirectory[name].grpcPort}`;
 }

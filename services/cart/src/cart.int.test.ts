@@ -283,6 +283,49 @@ describe.each(testModes())('cart and checkout (%s)', (mode) => {
     expect((await call('GET', '/api/v1/cart', undefined, as(user))).json().items).toHaveLength(2);
   });
 
+  it("ships to a saved address named by its id, and only to one of the shopper's own", async () => {
+    const [user, other] = await Promise.all([identity.customer(), identity.customer()]);
+    const save = async (owner: TestUser, saved: object) =>
+      (
+        await identity.service.app.inject({
+          method: 'POST',
+          url: '/api/v1/me/addresses',
+          headers: owner.headers,
+          payload: saved,
+        })
+      ).json().id as string;
+    const home = { ...address, name: 'Grace Hopper', line2: 'Flat 3' };
+    const [mine, theirs] = await Promise.all([save(user, home), save(other, address)]);
+    await call('POST', '/api/v1/cart/items', { sku: 'ELE-CHARGER-65W', quantity: 1 }, as(user));
+    const checkout = (body: object, key: string) =>
+      call('POST', '/api/v1/checkout', body, as(user, { 'idempotency-key': key }));
+
+    const foreign = await checkout({ addressId: theirs, paymentMethod: 'pm_card_visa' }, 'addr-1');
+    expect(foreign.statusCode).toBe(422);
+    expect(foreign.json()).toMatchObject({ code: 'checkout.unknown_address' });
+    const both = await checkout(
+      { addressId: mine, shippingAddress: address, paymentMethod: 'pm_card_visa' },
+      'addr-2',
+    );
+    expect(both.statusCode).toBe(400);
+    expect(both.json().detail).toContain('either shippingAddress or addressId');
+    expect((await checkout({ paymentMethod: 'pm_card_visa' }, 'addr-3')).statusCode).toBe(400);
+    expect((await call('GET', '/api/v1/cart', undefined, as(user))).json().items).toHaveLength(1);
+
+    const placed = await checkout({ addressId: mine, paymentMethod: 'pm_card_visa' }, 'addr-4');
+    expect(placed.statusCode).toBe(202);
+    const { orderId } = placed.json();
+    const [event] = await eventually(
+      () => {
+        const found = checkedOut.filter((e) => (e.data as { orderId: string }).orderId === orderId);
+        return found.length > 0 && found;
+      },
+      { what: 'CartCheckedOut' },
+    );
+    // The order carries the address as it was saved; deleting it later changes nothing about the order.
+    expect((event!.data as { shippingAddress: object }).shippingAddress).toEqual(home);
+  });
+
   it('checks out once per key, announcing CartCheckedOut and emptying the cart', async () => {
     const body = { shippingAddress: address, paymentMethod: 'pm_card_visa' };
     expect(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const CartConfig = PlatformEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(serviceDirectory.cart.port),
   IDENTITY_URL: z.url().default(serviceUrl('identity', {})),
+  IDENTITY_GRPC_URL: z.url().default(grpcUrl('identity', {})),
   CATALOG_GRPC_URL: z.url().default(grpcUrl('catalog', {})),
   INVENTORY_GRPC_URL: z.url().default(grpcUrl('inventory', {})),
   GRPC_TIMEOUT_MS: z.coerce.number().int().positive().default(2_500),

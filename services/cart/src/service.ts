@@ -4,6 +4,7 @@ import {
   createHttpServer,
   createMessaging,
   identityTokenVerifier,
+  identityV1,
   inventoryV1,
   migrationsBeside,
   type ServiceDefinition,
@@ -36,6 +37,10 @@ export const cartService: ServiceDefinition<CartConfig> = {
       }),
       inventory: createGrpcClient(inventoryV1.InventoryService, {
         baseUrl: config.INVENTORY_GRPC_URL,
+        timeoutMs: config.GRPC_TIMEOUT_MS,
+      }),
+      identity: createGrpcClient(identityV1.IdentityService, {
+        baseUrl: config.IDENTITY_GRPC_URL,
         timeoutMs: config.GRPC_TIMEOUT_MS,
       }),
     });

@@ -4,6 +4,7 @@ import { assertStrongPassword } from './domain/password-policy';
 
 export const IdentityConfig = PlatformEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(serviceDirectory.identity.port),
+  GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(serviceDirectory.identity.grpcPort),
   BAZAAR_ADMIN_EMAIL: z.email().optional(),
   BAZAAR_ADMIN_PASSWORD: z.string().optional(),
   /** A private Ed25519 JWK (JSON). When unset, a key is generated once and kept in the database. */

@@ -1,4 +1,10 @@
-import { type RunningService, startService } from '@bazaar/platform';
+import {
+  createGrpcClient,
+  identityV1,
+  isNotFound,
+  type RunningService,
+  startService,
+} from '@bazaar/platform';
 import {
   type EmbeddedTestInfrastructure,
   openEmbeddedTestInfrastructure,
@@ -178,6 +184,31 @@ describe.each(testModes())('identity (%s)', (mode) => {
     expect(refused[0]!.json().code).toBe('identity.address_limit');
     expect((await list(bob)).json().items).toHaveLength(20);
     expect((await service.app.inject({ url: '/api/v1/me/addresses' })).statusCode).toBe(401);
+  });
+
+  it('hands a saved address over gRPC to its owner only', async () => {
+    const [ana, bob] = await Promise.all([
+      register(`grpc-ana-${Date.now()}@example.com`),
+      register(`grpc-bob-${Date.now()}@example.com`),
+    ]);
+    const home = {
+      name: 'Ana Ruiz',
+      line1: '3 Calle Mayor',
+      city: 'Madrid',
+      postalCode: '28013',
+      country: 'ES',
+    };
+    const saved = (
+      await post('/api/v1/me/addresses', home, { authorization: `Bearer ${ana.json().accessToken}` })
+    ).json();
+    const client = createGrpcClient(identityV1.IdentityService, { baseUrl: service.grpcUrl! });
+    const get = (userId: string, addressId: string) =>
+      client.getAddress({ userId, addressId }).catch((err: unknown) => err);
+    expect(await get(ana.json().user.id, saved.id)).toMatchObject({
+      address: { id: saved.id, ...home, line2: '' },
+    });
+    expect(isNotFound(await get(bob.json().user.id, saved.id))).toBe(true);
+    expect(isNotFound(await get(ana.json().user.id, 'not-a-uuid'))).toBe(true);
   });
 
   it('answers 401 for forged, malformed and expired tokens', async () => {

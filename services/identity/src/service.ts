@@ -2,6 +2,7 @@ import {
   createHttpServer,
   createMessaging,
   createTokenVerifier,
+  type GrpcServer,
   migrationsBeside,
   registerAuthentication,
   type ServiceDefinition,
@@ -9,6 +10,7 @@ import {
 } from '@bazaar/platform';
 import { IdentityConfig } from './config';
 import { outbox } from './db/schema';
+import { startIdentityGrpc } from './grpc/identity.grpc';
 import { registerAddressRoutes } from './http/address.routes';
 import { registerAuthRoutes } from './http/auth.routes';
 import { createAddressBook } from './services/address-book';
@@ -50,12 +52,21 @@ export const identityService: ServiceDefinition<IdentityConfig> = {
     // Identity verifies its own tokens with its own public keys; no HTTP round trip needed.
     registerAuthentication(app, createTokenVerifier({ jwks: signer.jwks() }));
     registerAuthRoutes(app, auth, signer);
-    registerAddressRoutes(app, createAddressBook(database.db));
+    const addressBook = createAddressBook(database.db);
+    registerAddressRoutes(app, addressBook);
 
+    let grpc: GrpcServer | undefined;
     return {
       app,
-      start: () => messaging.start(),
-      stop: () => messaging.stop(),
+      async start() {
+        grpc = await startIdentityGrpc(addressBook, config.HOST, config.GRPC_PORT);
+        await messaging.start();
+      },
+      async stop() {
+        await grpc?.close();
+        await messaging.stop();
+      },
+      grpcUrl: () => grpc?.url ?? '',
     };
   },
 };

@@ -50,6 +50,7 @@ export async function startTestIdentity(mode: TestMode, shared?: SharedInfrastru
   return {
     service,
     url: service.url,
+    grpcUrl: service.grpcUrl!,
     jwksUrl: `${service.url}/.well-known/jwks.json`,
     customer: (name = 'Test Shopper') =>
       session('/api/v1/auth/register', {
@@ -118,7 +119,7 @@ export async function openServiceTestbed(mode: TestMode, options: ServiceTestbed
           ? { ...infra, bus: Object.assign(Object.create(infra.bus), { subscribe: async () => {} }) }
           : infra;
       const service = await startService(definition, {
-        env: { ...env, IDENTITY_URL: identity.url, ...extra },
+        env: { ...env, IDENTITY_URL: identity.url, IDENTITY_GRPC_URL: identity.grpcUrl, ...extra },
         shared,
       });
       started.push(service);

@@ -4,13 +4,16 @@ import {
   type catalogV1,
   conflict,
   type Db,
+  type identityV1,
   invalid,
   type inventoryV1,
+  isNotFound,
   isUnavailable,
   type Logger,
   type Messaging,
   notFound,
   type Principal,
+  ruleViolation,
   type Tx,
 } from '@bazaar/platform';
 import type { Client } from '@connectrpc/connect';
@@ -26,8 +29,10 @@ export interface CartOwner {
   guestCartId?: string;
 }
 
+/** Where to ship: an address, or the id of one the customer saved (exactly one of the two). */
 export interface CheckoutBody {
-  shippingAddress: Address;
+  shippingAddress?: Address;
+  addressId?: string;
   paymentMethod: string;
 }
 
@@ -40,11 +45,13 @@ export function createCartService(deps: {
   store: CartStore;
   catalog: Client<typeof catalogV1.CatalogService>;
   inventory: Client<typeof inventoryV1.InventoryService>;
+  /** The customers' saved addresses. */
+  identity: Client<typeof identityV1.IdentityService>;
   /** What an add to a cart shows of a product; the checkout asks the catalog. */
   products: ProductCache<catalogV1.Product>;
   logger: Logger;
 }) {
-  const { db, messaging, store, catalog, inventory, products: productCache, logger } = deps;
+  const { db, messaging, store, catalog, inventory, identity, products: productCache, logger } = deps;
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -56,6 +63,21 @@ export function createCartService(deps: {
           'cart.dependency_unavailable',
           `The ${what} cannot be reached right now; try again shortly.`,
         );
+      }
+      throw err;
+    }
+  }
+  /** The address a checkout ships to: the one sent, or the customer's saved one it names. */
+  async function shippingAddressOf(userId: string, body: CheckoutBody): Promise<Address> {
+    if (body.shippingAddress) return body.shippingAddress;
+    const addressId = body.addressId!;
+    try {
+      const { address } = await call('address book', () => identity.getAddress({ userId, addressId }));
+      const { id: _, line2, ...rest } = address!;
+      return { ...rest, ...(line2 ? { line2 } : {}) };
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw ruleViolation('checkout.unknown_address', `You have no saved address ${addressId}.`);
       }
       throw err;
     }
@@ -211,7 +233,10 @@ export function createCartService(deps: {
         if (twin) return twin;
         throw invalid('cart.empty', 'The cart is empty.');
       }
-      const products = await productsBySku(lines.map((l) => l.sku));
+      const [shippingAddress, products] = await Promise.all([
+        shippingAddressOf(userId, body),
+        productsBySku(lines.map((l) => l.sku)),
+      ]);
       const priced = lines.map((l) => {
         const p = products.get(l.sku);
         if (!p?.active) throw conflict('checkout.product_unavailable', `${l.name} is no longer for sale.`);
@@ -248,7 +273,7 @@ export function createCartService(deps: {
                 email: owner.principal.email,
                 lines: priced,
                 total,
-                shippingAddress: body.shippingAddress,
+                shippingAddress,
                 paymentMethod: body.paymentMethod,
                 idempotencyKey: key,
                 checkedOutAt: new Date().toISOString(),

@@ -4,6 +4,8 @@ import { and, asc, count, eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { addresses, users } from '../db/schema';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** How many addresses one account may keep. */
 export const MAX_ADDRESSES = 20;
 
@@ -32,6 +34,16 @@ export function createAddressBook(db: Db) {
         .where(eq(addresses.userId, userId))
         .orderBy(asc(addresses.id));
       return rows.map(toSaved);
+    },
+
+    /** One of the user's addresses; none when it is not theirs (or not a well-formed id). */
+    async find(userId: string, id: string): Promise<SavedAddress | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const [row] = await db
+        .select()
+        .from(addresses)
+        .where(and(eq(addresses.id, id), eq(addresses.userId, userId)));
+      return row && toSaved(row);
     },
 
     async add(userId: string, address: Address): Promise<SavedAddress> {
