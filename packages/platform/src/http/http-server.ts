@@ -97,7 +97,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error as Error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A 503 is a dependency coming back (a restart, a full pool), not a fault of ours.
+    if (problem.status === 503) request.log.warn({ err: error, code: problem.code }, 'request failed');
+    else if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors';
 import { AppError, statusOfKind } from '../errors';
+import { isStoreUnavailable } from '../kv/key-value-store';
 
 export interface Problem {
   type: string;
@@ -72,6 +73,14 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
       503,
       'database.unavailable',
       'The service lost its database connection; try again shortly.',
+      request,
+    );
+  }
+  if (isStoreUnavailable(error)) {
+    return buildProblem(
+      503,
+      'store.unavailable',
+      'The service lost its connection to its data store; try again shortly.',
       request,
     );
   }

@@ -167,3 +167,16 @@ export function openKeyValueStore(redisUrl?: string, namespace = '', clientName?
     ? new RedisStore(redisUrl, namespace ? `${namespace}:` : '', clientName)
     : new MemoryStore();
 }
+
+/**
+ * Redis could not be reached for the command (restarting, or the connection dropped with the command in
+ * flight and the client's retries ran out). Like a lost database connection, the caller is told to come
+ * back shortly (503), not that the server failed.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string } | undefined;
+  return (
+    e?.name === 'MaxRetriesPerRequestError' ||
+    /^Connection is closed\.|Stream isn't writeable and enableOfflineQueue/.test(String(e?.message))
+  );
+}
