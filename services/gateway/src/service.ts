@@ -71,7 +71,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
     await registerProxyRoutes(
       app,
       config,
-      new IdempotencyStore(kv, config.IDEMPOTENCY_TTL_SECONDS),
+      new IdempotencyStore(kv, config.IDEMPOTENCY_TTL_SECONDS, logger),
       responseCache,
     );
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KeyValueStore } from '@bazaar/platform';
+import type { KeyValueStore, Logger } from '@bazaar/platform';
 
 const runningTtlSeconds = 120;
 
@@ -25,6 +25,9 @@ export class IdempotencyStore {
   constructor(
     private readonly kv: KeyValueStore,
     private readonly ttlSeconds: number,
+    private readonly logger?: Logger,
+    /** How long a write that failed is tried again (each second) before the key is left to expire. */
+    private readonly settleForMs = runningTtlSeconds * 1000,
   ) {}
 
   private keyOf(scope: string, key: string) {
@@ -45,12 +48,38 @@ export class IdempotencyStore {
     return record.state === 'running' ? { kind: 'in_progress' } : { kind: 'replay', record };
   }
 
-  async finish(scope: string, key: string, record: Extract<IdempotencyRecord, { state: 'done' }>) {
-    await this.kv.set(this.keyOf(scope, key), JSON.stringify(record), this.ttlSeconds);
+  /**
+   * Keeps the answer to replay. Never throws: the answer reaches its client whatever happens here. If
+   * the store cannot be reached (Redis restarting), the write is tried again each second until it lands,
+   * so that a retry is soon answered instead of being told the first request is still running.
+   */
+  finish(scope: string, key: string, record: Extract<IdempotencyRecord, { state: 'done' }>) {
+    const storeKey = this.keyOf(scope, key);
+    return this.settle(() => this.kv.set(storeKey, JSON.stringify(record), this.ttlSeconds));
   }
 
-  /** Forgets a key whose request failed on the server side, so the client can simply retry. */
-  async release(scope: string, key: string) {
-    await this.kv.del(this.keyOf(scope, key));
+  /**
+   * Forgets a key whose request failed on the server side, so the client can simply retry; tried again
+   * like `finish` when the store cannot be reached.
+   */
+  release(scope: string, key: string) {
+    const storeKey = this.keyOf(scope, key);
+    return this.settle(() => this.kv.del(storeKey));
+  }
+
+  private async settle(write: () => Promise<unknown>): Promise<void> {
+    const giveUpAt = Date.now() + this.settleForMs;
+    const attempt = async (): Promise<void> => {
+      try {
+        await write();
+      } catch (err) {
+        if (Date.now() >= giveUpAt) {
+          this.logger?.warn({ err }, 'an idempotency key could not be settled; it expires on its own');
+          return;
+        }
+        setTimeout(() => void attempt(), 1000).unref();
+      }
+    };
+    await attempt();
   }
 }
