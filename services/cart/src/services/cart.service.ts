@@ -67,6 +67,27 @@ export function createCartService(deps: {
       throw err;
     }
   }
+  /**
+   * Takes the checked-out lines out of the cart. The order is placed whatever happens here, so a store
+   * that cannot be reached (Redis restarting) never turns into an error for an order that exists: the
+   * lines are taken out once it answers again (tried each second for half a minute), so the shopper is
+   * not left with a cart offering to buy them a second time.
+   */
+  async function emptyAfterCheckout(cartKey: string, lines: readonly CartLine[], triesLeft = 30) {
+    try {
+      await store.clear(
+        cartKey,
+        lines.map((l) => l.sku),
+      );
+    } catch (err) {
+      if (triesLeft <= 1) {
+        logger.warn({ err, cartKey }, 'the cart could not be emptied after its checkout');
+        return;
+      }
+      setTimeout(() => void emptyAfterCheckout(cartKey, lines, triesLeft - 1), 1000).unref();
+    }
+  }
+
   /** The address a checkout ships to: the one sent, or the customer's saved one it names. */
   async function shippingAddressOf(userId: string, body: CheckoutBody): Promise<Address> {
     if (body.shippingAddress) return body.shippingAddress;
@@ -288,14 +309,15 @@ export function createCartService(deps: {
           (err as { cause?: { code?: string } }).cause?.code;
         if (code === '23505') {
           const winner = await previous();
-          if (winner) return winner;
+          if (winner) {
+            // A retry of a checkout whose emptying of the cart failed empties it now.
+            await emptyAfterCheckout(cart.key, lines);
+            return winner;
+          }
         }
         throw err;
       }
-      await store.clear(
-        cart.key,
-        lines.map((l) => l.sku),
-      );
+      await emptyAfterCheckout(cart.key, lines);
       return response;
     },
   };
