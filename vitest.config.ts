@@ -24,6 +24,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
+          // They restart the servers every suite shares: `npm run test:restarts`, on demand.
+          exclude: ['e2e/restarts/**'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

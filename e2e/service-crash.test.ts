@@ -1,12 +1,14 @@
-import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessPlatform } from '../launcher/processes';
-import { ADMIN, e2eEnv } from './support/platforms';
-import { createStockedProduct, finalStatuses, ShopClient } from './support/shop-client';
+import type { ProcessPlatform } from '../launcher/processes';
+import {
+  brokerConnectionsOf,
+  checkoutsSurvive,
+  closeBrokerConnections,
+  dropDatabaseConnections,
+  dropRedisConnections,
+  startProcessPlatform,
+} from './support/outages';
+import type { ShopClient } from './support/shop-client';
 
 const infra = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'].every((v) => process.env[v]);
 if (!infra && process.env.CI)
@@ -14,82 +16,23 @@ if (!infra && process.env.CI)
 
 // The local-distributed mode: each service its own OS process against PostgreSQL, RabbitMQ and Redis.
 // Services are SIGKILLed while checkouts are in flight and started again, or lose their database and broker
-// connections; nothing may be lost or doubled.
+// connections; nothing may be lost or doubled. (`npm run test:restarts` restarts the servers themselves.)
 describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
   let platform: ProcessPlatform;
   let admin: ShopClient;
-  const env = e2eEnv('server', { LOG_LEVEL: 'warn', ORDER_DEADLINE_SECONDS: '120' });
+  let namespace: string;
 
   beforeAll(async () => {
-    platform = new ProcessPlatform({
-      env,
-      // Offsets avoid 10080, a port fetch refuses to talk to.
-      portOffset: 1100 + Math.floor(Math.random() * 50) * 20,
-      output: process.env.E2E_VERBOSE ? (name, line) => console.log(`${name} | ${line}`) : undefined,
-    });
-    await platform.startAll();
-    admin = await ShopClient.login(platform.gatewayUrl, ADMIN.email, ADMIN.password);
+    ({ platform, admin, namespace } = await startProcessPlatform());
   }, 180_000);
   afterAll(async () => {
     await platform?.stopAll();
   });
 
-  /**
-   * 50 shoppers check out the last 40 units while `disrupt` runs: every order must reach a final state,
-   * exactly 40 sold, the rest cancelled for stock, nothing left reserved, nothing charged twice.
-   */
-  async function checkoutsSurvive(disrupt: () => Promise<void>) {
-    const stock = 40;
-    const p = await createStockedProduct(admin, { price: 1000, stock });
-    const shoppers = await Promise.all(
-      Array.from({ length: 50 }, () => ShopClient.register(platform.gatewayUrl)),
-    );
-    await Promise.all(shoppers.map((s) => s.addToCart(p.sku, 1)));
-    // Each shopper retries a 503 with the same key, as the API asks (a database restart may answer one).
-    const checkouts = Promise.all(shoppers.map((s) => s.checkoutRetrying('pm_card_visa', randomUUID())));
-    await new Promise((r) => setTimeout(r, 150));
-    await disrupt();
-    const answers = await checkouts;
-    const placed = answers
-      .map((a, i) => ({ shopper: shoppers[i]!, answer: a }))
-      .filter((x) => x.answer.status === 202);
-    expect(placed.length).toBe(50);
-
-    const orders = await Promise.all(
-      placed.map(({ shopper, answer }) =>
-        shopper.waitForOrder(
-          answer.body.orderId,
-          (o) => finalStatuses.has(o.status) || o.status === 'COMPLETED',
-          150_000,
-        ),
-      ),
-    );
-    const sold = orders.filter((o) => o.status !== 'CANCELLED');
-    expect(sold.length).toBe(stock);
-    const reasons = orders.filter((o) => o.status === 'CANCELLED').map((o) => o.cancelReason);
-    expect(reasons).toEqual(Array(50 - stock).fill('OUT_OF_STOCK'));
-
-    // Completed orders took their units; nothing is left reserved for a cancelled one, nothing oversold.
-    await expect
-      .poll(async () => (await admin.ok('GET', `/api/v1/inventory/${p.sku}`)).reserved, { timeout: 30_000 })
-      .toBe(0);
-    expect((await admin.ok('GET', `/api/v1/inventory/${p.sku}`)).onHand).toBe(stock - sold.length);
-    const summary = await admin.ok('GET', '/api/v1/payments/summary');
-    expect(summary.ordersChargedTwice).toBe(0);
-    for (const o of sold) {
-      const owner = placed[orders.indexOf(o)]!.shopper;
-      expect((await owner.ok('GET', `/api/v1/payments?orderId=${o.id}`)).status).toBe('SUCCEEDED');
-    }
-    // However often a shopper had to ask, each placed one order.
-    for (const { shopper } of placed) {
-      expect((await shopper.ok('GET', '/api/v1/orders')).items).toHaveLength(1);
-    }
-  }
-
   it.each(['payments', 'orders', 'inventory'] as const)(
     'finishes every order without double charges or lost stock when %s is killed',
     (victim) =>
-      checkoutsSurvive(async () => {
+      checkoutsSurvive(platform, admin, async () => {
         await platform.kill(victim);
         await new Promise((r) => setTimeout(r, 1_000));
         await platform.start(victim);
@@ -99,70 +42,22 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
 
   it('finishes every order when the database, Redis and the broker drop every connection mid-saga', async () => {
     // Listed before the load: a busy broker may leave a connection out of a listing.
-    const connections = await brokerConnectionsOf(env.BAZAAR_NAMESPACE!);
+    const connections = await brokerConnectionsOf(namespace);
     expect(connections).toHaveLength(platform.processes.size);
-    await checkoutsSurvive(async () => {
+    await checkoutsSurvive(platform, admin, async () => {
       // What a restart of PostgreSQL, Redis and RabbitMQ does to the services, limited to this run's own
       // databases and connections so that nothing else on the servers is disturbed.
       const [backends, redisClients] = await Promise.all([
-        dropDatabaseConnections(process.env.POSTGRES_URL!, env.BAZAAR_NAMESPACE!),
-        dropRedisConnections(process.env.REDIS_URL!, env.BAZAAR_NAMESPACE!),
+        dropDatabaseConnections(process.env.POSTGRES_URL!, namespace),
+        dropRedisConnections(process.env.REDIS_URL!, namespace),
         closeBrokerConnections(connections),
       ]);
       expect(backends).toBeGreaterThan(0);
       expect(redisClients).toBeGreaterThanOrEqual(platform.processes.size);
     });
     // Every service is back on the broker, on a new connection.
-    const now = await brokerConnectionsOf(env.BAZAAR_NAMESPACE!);
+    const now = await brokerConnectionsOf(namespace);
     expect(now).toHaveLength(platform.processes.size);
     expect(now.filter((pid) => connections.includes(pid))).toEqual([]);
   }, 300_000);
 });
-
-/** Ends every session on this run's databases (`bazaar_<namespace>…`), as a server restart would. */
-async function dropDatabaseConnections(serverUrl: string, namespace: string): Promise<number> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      `select pg_terminate_backend(pid) as ended from pg_stat_activity
-        where starts_with(datname, $1) and pid <> pg_backend_pid()`,
-      [`bazaar_${namespace}`],
-    );
-    return rows.filter((r) => r.ended).length;
-  } finally {
-    await client.end();
-  }
-}
-
-/** Kills this run's Redis clients (their names start with the namespace); the data stays. */
-async function dropRedisConnections(url: string, namespace: string): Promise<number> {
-  const redis = new Redis(url);
-  try {
-    // One line per client: `id=7 addr=… name=… …`.
-    const clients = String(await redis.client('LIST'))
-      .split('\n')
-      .map((line) => Object.fromEntries(line.split(' ').map((field) => field.split('=', 2))));
-    const ours = clients.filter((c) => c.name?.startsWith(namespace)).map((c) => String(c.id));
-    for (const id of ours) await redis.client('KILL', 'ID', id);
-    return ours.length;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const rabbitmqctl = (...args: string[]) => promisify(execFile)('rabbitmqctl', [...args, '--quiet']);
-
-/** This run's broker connections (their connection_name starts with the namespace), by Erlang pid. */
-async function brokerConnectionsOf(namespace: string): Promise<string[]> {
-  // One line per connection: its pid, a tab, its client properties.
-  const { stdout } = await rabbitmqctl('list_connections', 'pid', 'client_properties', '--no-table-headers');
-  return stdout
-    .split('\n')
-    .filter((line) => line.includes(`{"connection_name","${namespace}`))
-    .map((line) => line.split('\t')[0]!);
-}
-
-async function closeBrokerConnections(pids: readonly string[]): Promise<void> {
-  await Promise.all(pids.map((pid) => rabbitmqctl('close_connection', pid, 'a broker restart, simulated')));
-}

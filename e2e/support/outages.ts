@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { expect } from 'vitest';
+import { ProcessPlatform } from '../../launcher/processes';
+import { ADMIN, e2eEnv } from './platforms';
+import { createStockedProduct, finalStatuses, ShopClient } from './shop-client';
+
+/** The local-distributed mode (each service its own OS process) against the real servers, for outage tests. */
+export async function startProcessPlatform(extra: Record<string, string> = {}) {
+  const env = e2eEnv('server', { LOG_LEVEL: 'warn', ORDER_DEADLINE_SECONDS: '120', ...extra });
+  const platform = new ProcessPlatform({
+    env,
+    // Offsets avoid 10080, a port fetch refuses to talk to.
+    portOffset: 1100 + Math.floor(Math.random() * 50) * 20,
+    output: process.env.E2E_VERBOSE ? (name, line) => console.log(`${name} | ${line}`) : undefined,
+  });
+  await platform.startAll();
+  const admin = await ShopClient.login(platform.gatewayUrl, ADMIN.email, ADMIN.password);
+  return { platform, admin, namespace: env.BAZAAR_NAMESPACE! };
+}
+
+/**
+ * 50 shoppers check out the last 40 units while `disrupt` runs: every order must reach a final state,
+ * exactly 40 sold, the rest cancelled for stock, nothing left reserved, nothing charged twice, and each
+ * shopper placed exactly one order however often they had to ask, and has an empty cart.
+ */
+export async function checkoutsSurvive(
+  platform: ProcessPlatform,
+  admin: ShopClient,
+  disrupt: () => Promise<void>,
+) {
+  const stock = 40;
+  const p = await createStockedProduct(admin, { price: 1000, stock });
+  const shoppers = await Promise.all(
+    Array.from({ length: 50 }, () => ShopClient.register(platform.gatewayUrl)),
+  );
+  await Promise.all(shoppers.map((s) => s.addToCart(p.sku, 1)));
+  // Each shopper retries a 503 with the same key, as the API asks (a database restart may answer one).
+  const checkouts = Promise.all(shoppers.map((s) => s.checkoutRetrying('pm_card_visa', randomUUID())));
+  await new Promise((r) => setTimeout(r, 150));
+  await disrupt();
+  const answers = await checkouts;
+  // Any refusal is listed by its status and problem code.
+  expect(answers.filter((a) => a.status !== 202).map((a) => `${a.status} ${a.body?.code ?? ''}`)).toEqual([]);
+  const placed = answers.map((a, i) => ({ shopper: shoppers[i]!, answer: a }));
+
+  const orders = await Promise.all(
+    placed.map(({ shopper, answer }) =>
+      shopper.waitForOrder(
+        answer.body.orderId,
+        (o) => finalStatuses.has(o.status) || o.status === 'COMPLETED',
+        150_000,
+      ),
+    ),
+  );
+  const sold = orders.filter((o) => o.status !== 'CANCELLED');
+  expect(sold.length).toBe(stock);
+  const reasons = orders.filter((o) => o.status === 'CANCELLED').map((o) => o.cancelReason);
+  expect(reasons).toEqual(Array(50 - stock).fill('OUT_OF_STOCK'));
+
+  // Completed orders took their units; nothing is left reserved for a cancelled one, nothing oversold.
+  await expect
+    .poll(async () => (await admin.ok('GET', `/api/v1/inventory/${p.sku}`)).reserved, { timeout: 30_000 })
+    .toBe(0);
+  expect((await admin.ok('GET', `/api/v1/inventory/${p.sku}`)).onHand).toBe(stock - sold.length);
+  const summary = await admin.ok('GET', '/api/v1/payments/summary');
+  expect(summary.ordersChargedTwice).toBe(0);
+  for (const o of sold) {
+    const owner = placed[orders.indexOf(o)]!.shopper;
+    expect((await owner.ok('GET', `/api/v1/payments?orderId=${o.id}`)).status).toBe('SUCCEEDED');
+  }
+  for (const { shopper } of placed) {
+    expect((await shopper.ok('GET', '/api/v1/orders')).items).toHaveLength(1);
+    // And their cart no longer offers what they bought.
+    await expect
+      .poll(async () => (await shopper.ok('GET', '/api/v1/cart')).items, { timeout: 30_000 })
+      .toEqual([]);
+  }
+}
+
+/** Ends every session on this run's databases (`bazaar_<namespace>…`), as a server restart would. */
+export async function dropDatabaseConnections(serverUrl: string, namespace: string): Promise<number> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity
+        where starts_with(datname, $1) and pid <> pg_backend_pid()`,
+      [`bazaar_${namespace}`],
+    );
+    return rows.filter((r) => r.ended).length;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Kills this run's Redis clients (their names start with the namespace); the data stays. */
+export async function dropRedisConnections(url: string, namespace: string): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    // One line per client: `id=7 addr=… name=… …`.
+    const clients = String(await redis.client('LIST'))
+      .split('\n')
+      .map((line) => Object.fromEntries(line.split(' ').map((field) => field.split('=', 2))));
+    const ours = clients.filter((c) => c.name?.startsWith(namespace)).map((c) => String(c.id));
+    for (const id of ours) await redis.client('KILL', 'ID', id);
+    return ours.length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const run = (command: string, ...args: string[]) => promisify(execFile)(command, args);
+const rabbitmqctl = (...args: string[]) => run('rabbitmqctl', ...args, '--quiet');
+
+/** This run's broker connections (their connection_name starts with the namespace), by Erlang pid. */
+export async function brokerConnectionsOf(namespace: string): Promise<string[]> {
+  // One line per connection: its pid, a tab, its client properties.
+  const { stdout } = await rabbitmqctl('list_connections', 'pid', 'client_properties', '--no-table-headers');
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(`{"connection_name","${namespace}`))
+    .map((line) => line.split('\t')[0]!);
+}
+
+export async function closeBrokerConnections(pids: readonly string[]): Promise<void> {
+  await Promise.all(pids.map((pid) => rabbitmqctl('close_connection', pid, 'a broker restart, simulated')));
+}
