@@ -29,7 +29,7 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
     await platform?.stopAll();
   });
 
-  it.each(['payments', 'orders', 'inventory'] as const)(
+  it.each(['payments', 'orders', 'inventory', 'cart', 'gateway'] as const)(
     'finishes every order without double charges or lost stock when %s is killed',
     (victim) =>
       checkoutsSurvive(platform, admin, async () => {

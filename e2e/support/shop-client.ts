@@ -95,7 +95,11 @@ export class ShopClient {
   async checkoutRetrying(paymentMethod = 'pm_card_visa', key: string = randomUUID(), budgetMs = 30_000) {
     const giveUpAt = Date.now() + budgetMs;
     for (;;) {
-      const res = await this.checkout(paymentMethod, key);
+      // A gateway that is restarting refuses the connection or drops it: ask again, as a browser would.
+      const res = await this.checkout(paymentMethod, key).catch((err: unknown) => {
+        if (Date.now() > giveUpAt) throw err;
+        return { status: 503, headers: new Headers(), text: '', body: undefined };
+      });
       if ((res.status !== 503 && res.status !== 409) || Date.now() > giveUpAt) return res;
       const after = Number(res.headers.get('retry-after') ?? 1);
       await new Promise((r) => setTimeout(r, after * 1000));

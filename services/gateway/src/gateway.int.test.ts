@@ -166,6 +166,11 @@ describe.each(testModes())('gateway (%s)', (mode) => {
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    // A repeat told to wait is told when to come back.
+    for (const waiting of answers.filter((a) => a.status === 409)) {
+      expect(waiting.headers.get('retry-after')).toBe('1');
+      expect((await waiting.json()).code).toBe('idempotency.in_progress');
+    }
     // Exactly one account was created: a plain registration now finds the email taken.
     const plain = await call('/api/v1/auth/register', json(body));
     expect(plain.status).toBe(409);

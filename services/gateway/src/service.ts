@@ -71,7 +71,12 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
     await registerProxyRoutes(
       app,
       config,
-      new IdempotencyStore(kv, config.IDEMPOTENCY_TTL_SECONDS, logger),
+      new IdempotencyStore(
+        kv,
+        config.IDEMPOTENCY_TTL_SECONDS,
+        Math.ceil(config.UPSTREAM_TIMEOUT_MS / 1000) + 5,
+        logger,
+      ),
       responseCache,
     );
 

@@ -99,6 +99,8 @@ export async function registerProxyRoutes(
           'This Idempotency-Key was used for a different request; use a new key.',
         );
       case 'in_progress':
+        // The first is answered within the upstream timeout, or its key is freed soon after.
+        reply.header('retry-after', '1');
         throw conflict(
           'idempotency.in_progress',
           'A request with this Idempotency-Key is still being processed.',

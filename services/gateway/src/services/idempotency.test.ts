@@ -29,7 +29,7 @@ const answer = {
 describe('IdempotencyStore', () => {
   it('keeps an answer the store refused at first, so a retry is replayed rather than told to wait', async () => {
     const store = flakyStore();
-    const keys = new IdempotencyStore(store, 60);
+    const keys = new IdempotencyStore(store, 60, 15);
     expect(await keys.begin('u1', 'k', 'f')).toEqual({ kind: 'proceed' });
     store.failNext(2);
     await expect(keys.finish('u1', 'k', answer)).resolves.toBeUndefined(); // never throws
@@ -44,7 +44,7 @@ describe('IdempotencyStore', () => {
 
   it("frees a failed request's key once the store answers again", async () => {
     const store = flakyStore();
-    const keys = new IdempotencyStore(store, 60);
+    const keys = new IdempotencyStore(store, 60, 15);
     await keys.begin('u1', 'k', 'f');
     store.failNext(1);
     await keys.release('u1', 'k');
@@ -57,11 +57,19 @@ describe('IdempotencyStore', () => {
 
   it('gives up after its time and leaves the key to expire', async () => {
     const store = flakyStore();
-    const keys = new IdempotencyStore(store, 60, undefined, 1_500);
+    const keys = new IdempotencyStore(store, 60, 15, undefined, 1_500);
     await keys.begin('u1', 'k', 'f');
     store.failNext(100);
     await keys.finish('u1', 'k', answer);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(await keys.begin('u1', 'k', 'f')).toEqual({ kind: 'in_progress' });
+  });
+
+  it('frees the key of a request that never finished (its gateway died) after the running lifetime', async () => {
+    const keys = new IdempotencyStore(new MemoryStore(), 60, 1);
+    expect(await keys.begin('u1', 'k', 'f')).toEqual({ kind: 'proceed' });
+    expect(await keys.begin('u1', 'k', 'f')).toEqual({ kind: 'in_progress' });
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await keys.begin('u1', 'k', 'f')).toEqual({ kind: 'proceed' });
   });
 });

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KeyValueStore, Logger } from '@bazaar/platform';
 
-const runningTtlSeconds = 120;
-
 /** What a key remembers: the request's fingerprint and, once known, the answer to replay. */
 export type IdempotencyRecord =
   | { state: 'running'; fingerprint: string }
@@ -22,11 +20,19 @@ export const fingerprintOf = (method: string, path: string, body: Buffer) =>
  * fingerprint of the request it answered.
  */
 export class IdempotencyStore {
+  /**
+   * @param ttlSeconds how long an answer is kept for replay.
+   * @param runningTtlSeconds how long a request in progress holds its key: a little longer than the
+   *   gateway waits for any answer, so that the key of a request whose gateway died (a crash, a restart)
+   *   is free for the client's retry within seconds, not minutes.
+   * @param settleForMs how long a write the store refused is tried again (each second) before the key is
+   *   left to expire.
+   */
   constructor(
     private readonly kv: KeyValueStore,
     private readonly ttlSeconds: number,
+    private readonly runningTtlSeconds: number,
     private readonly logger?: Logger,
-    /** How long a write that failed is tried again (each second) before the key is left to expire. */
     private readonly settleForMs = runningTtlSeconds * 1000,
   ) {}
 
@@ -38,7 +44,7 @@ export class IdempotencyStore {
     const storeKey = this.keyOf(scope, key);
     const running: IdempotencyRecord = { state: 'running', fingerprint };
     // A request that never finishes (its client vanished, the gateway crashed) frees its key soon.
-    if (await this.kv.setIfAbsent(storeKey, JSON.stringify(running), runningTtlSeconds))
+    if (await this.kv.setIfAbsent(storeKey, JSON.stringify(running), this.runningTtlSeconds))
       return { kind: 'proceed' };
     const raw = await this.kv.get(storeKey);
     // It expired between the two calls: try once more as the first.
