@@ -29,7 +29,17 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
     await platform?.stopAll();
   });
 
-  it.each(['payments', 'orders', 'inventory', 'cart', 'gateway'] as const)(
+  it.each([
+    'payments',
+    'orders',
+    'inventory',
+    'cart',
+    'gateway',
+    'catalog',
+    'identity',
+    'shipping',
+    'notifications',
+  ] as const)(
     'finishes every order without double charges or lost stock when %s is killed',
     (victim) =>
       checkoutsSurvive(platform, admin, async () => {

@@ -50,7 +50,8 @@ export function createGrpcClient<S extends DescService>(service: S, options: Grp
         for (let attempt = 1; ; attempt++) {
           try {
             return await call(request, { timeoutMs, ...callOptions });
-          } catch (err) {
+          } catch (thrown) {
+            const err = peerGoneIfCanceled(thrown, callOptions.signal);
             const code = ConnectError.from(err).code;
             if (attempt >= attempts || !retryable.has(code)) throw err;
             const backoff = 25 * 2 ** (attempt - 1);
@@ -60,6 +61,23 @@ export function createGrpcClient<S extends DescService>(service: S, options: Grp
       });
   }
   return wrapped as Client<S>;
+}
+
+/**
+ * A call the caller did not cancel that ends CANCELED had its HTTP/2 stream reset under it: the peer's
+ * process died or its connection dropped mid-call. That is the peer being unavailable (retried like it,
+ * counted by the breaker, a 503 for the caller's client), not a cancellation.
+ */
+function peerGoneIfCanceled(err: unknown, signal: AbortSignal | undefined): unknown {
+  const e = ConnectError.from(err);
+  if (e.code !== Code.Canceled || signal?.aborted) return err;
+  return new ConnectError(
+    `the peer went away mid-call (${e.rawMessage})`,
+    Code.Unavailable,
+    undefined,
+    undefined,
+    err,
+  );
 }
 
 /** The peer is unreachable, too slow or failing (not an answer it gave on purpose). */

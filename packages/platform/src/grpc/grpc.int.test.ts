@@ -1,10 +1,12 @@
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitOpenError } from './circuit-breaker';
 import { CatalogService } from './gen/bazaar/catalog/v1/catalog_pb';
 import { Health, HealthCheckResponse_ServingStatus } from './gen/grpc/health/v1/health_pb';
-import { createGrpcClient, isNotFound } from './grpc-client';
+import { createGrpcClient, isNotFound, isUnavailable } from './grpc-client';
 import { type GrpcServer, startGrpcServer } from './grpc-server';
 
 describe('gRPC kit', () => {
@@ -131,5 +133,34 @@ describe('gRPC kit', () => {
     expect((await health.check({ service: 'nope.Service' })).status).toBe(
       HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN,
     );
+  });
+
+  it('takes a call whose stream the peer reset (its process died) for the peer being unavailable', async () => {
+    // A peer that takes each call and resets its stream, as the connection of a killed process does.
+    let streams = 0;
+    const dying = http2.createServer();
+    dying.on('stream', (stream) => {
+      streams++;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    });
+    await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+    const { port } = dying.address() as AddressInfo;
+    try {
+      const client = createGrpcClient(CatalogService, { baseUrl: `http://127.0.0.1:${port}`, retries: 2 });
+      const err = await client.getProducts({ skus: ['A'] }).catch((e: unknown) => e);
+      expect(ConnectError.from(err).code).toBe(Code.Unavailable);
+      expect(isUnavailable(err)).toBe(true);
+      expect(streams).toBe(3); // retried, as for any unavailable peer
+
+      // A call its own caller cancels stays cancelled, and is not retried.
+      streams = 0;
+      const gone = await client
+        .getProducts({ skus: ['A'] }, { signal: AbortSignal.abort() })
+        .catch((e: unknown) => e);
+      expect(ConnectError.from(gone).code).toBe(Code.Canceled);
+      expect(streams).toBeLessThanOrEqual(1);
+    } finally {
+      dying.close();
+    }
   });
 });
