@@ -6,9 +6,9 @@ import {
   closeBrokerConnections,
   dropDatabaseConnections,
   dropRedisConnections,
+  type ProcessPlatformRun,
   startProcessPlatform,
 } from './support/outages';
-import type { ShopClient } from './support/shop-client';
 
 const infra = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'].every((v) => process.env[v]);
 if (!infra && process.env.CI)
@@ -18,12 +18,13 @@ if (!infra && process.env.CI)
 // Services are SIGKILLed while checkouts are in flight and started again, or lose their database and broker
 // connections; nothing may be lost or doubled. (`npm run test:restarts` restarts the servers themselves.)
 describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
+  let run: ProcessPlatformRun;
   let platform: ProcessPlatform;
-  let admin: ShopClient;
   let namespace: string;
 
   beforeAll(async () => {
-    ({ platform, admin, namespace } = await startProcessPlatform());
+    run = await startProcessPlatform();
+    ({ platform, namespace } = run);
   }, 180_000);
   afterAll(async () => {
     await platform?.stopAll();
@@ -42,7 +43,7 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
   ] as const)(
     'finishes every order without double charges or lost stock when %s is killed',
     (victim) =>
-      checkoutsSurvive(platform, admin, async () => {
+      checkoutsSurvive(run, async () => {
         await platform.kill(victim);
         await new Promise((r) => setTimeout(r, 1_000));
         await platform.start(victim);
@@ -54,7 +55,7 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
     // Listed before the load: a busy broker may leave a connection out of a listing.
     const connections = await brokerConnectionsOf(namespace);
     expect(connections).toHaveLength(platform.processes.size);
-    await checkoutsSurvive(platform, admin, async () => {
+    await checkoutsSurvive(run, async () => {
       // What a restart of PostgreSQL, Redis and RabbitMQ does to the services, limited to this run's own
       // databases and connections so that nothing else on the servers is disturbed.
       const [backends, redisClients] = await Promise.all([

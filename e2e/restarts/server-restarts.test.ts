@@ -2,8 +2,13 @@ import { readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessPlatform } from '../../launcher/processes';
-import { brokerConnectionsOf, checkoutsSurvive, run, startProcessPlatform } from '../support/outages';
-import type { ShopClient } from '../support/shop-client';
+import {
+  brokerConnectionsOf,
+  checkoutsSurvive,
+  run as exec,
+  type ProcessPlatformRun,
+  startProcessPlatform,
+} from '../support/outages';
 
 // On demand only (`npm run test:restarts`): this stops and starts the PostgreSQL, RabbitMQ and Redis
 // servers of this machine, which would disturb anything else using them (other test suites included).
@@ -34,16 +39,16 @@ const cluster = () => readdirSync('/etc/postgresql')[0]!;
 /** The servers, stopped for `downMs` and started again; each call returns once it answers again. */
 const servers = {
   async postgres(downMs: number) {
-    await run('pg_ctlcluster', '--skip-systemctl-redirect', cluster(), 'main', 'stop', '-m', 'fast');
+    await exec('pg_ctlcluster', '--skip-systemctl-redirect', cluster(), 'main', 'stop', '-m', 'fast');
     await pause(downMs);
-    await run('pg_ctlcluster', '--skip-systemctl-redirect', cluster(), 'main', 'start');
-    await until('PostgreSQL', () => run('pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432'));
+    await exec('pg_ctlcluster', '--skip-systemctl-redirect', cluster(), 'main', 'start');
+    await until('PostgreSQL', () => exec('pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432'));
   },
   async rabbitmq(downMs: number) {
-    await run('rabbitmqctl', 'stop_app', '--quiet');
+    await exec('rabbitmqctl', 'stop_app', '--quiet');
     await pause(downMs);
-    await run('rabbitmqctl', 'start_app', '--quiet');
-    await until('RabbitMQ', () => run('rabbitmq-diagnostics', '-q', 'check_running'));
+    await exec('rabbitmqctl', 'start_app', '--quiet');
+    await until('RabbitMQ', () => exec('rabbitmq-diagnostics', '-q', 'check_running'));
   },
   /** Saved on the way down and loaded on the way up, as a Redis with persistence keeps its data. */
   async redis(downMs: number) {
@@ -54,18 +59,19 @@ const servers = {
     admin.disconnect();
     await pause(downMs);
     const flags = ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'];
-    await run('redis-server', '--daemonize', 'yes', '--dir', dir, ...flags);
-    await until('Redis', () => run('redis-cli', '-h', '127.0.0.1', 'ping'));
+    await exec('redis-server', '--daemonize', 'yes', '--dir', dir, ...flags);
+    await until('Redis', () => exec('redis-cli', '-h', '127.0.0.1', 'ping'));
   },
 };
 
 describe('server restarts mid-saga (multi-process, real servers)', () => {
+  let run: ProcessPlatformRun;
   let platform: ProcessPlatform;
-  let admin: ShopClient;
   let namespace: string;
 
   beforeAll(async () => {
-    ({ platform, admin, namespace } = await startProcessPlatform());
+    run = await startProcessPlatform();
+    ({ platform, namespace } = run);
   }, 180_000);
   afterAll(async () => {
     await platform?.stopAll();
@@ -73,7 +79,7 @@ describe('server restarts mid-saga (multi-process, real servers)', () => {
 
   it('finishes every order when RabbitMQ restarts (down 5 s)', async () => {
     const before = await brokerConnectionsOf(namespace);
-    await checkoutsSurvive(platform, admin, () => servers.rabbitmq(5_000));
+    await checkoutsSurvive(run, () => servers.rabbitmq(5_000));
     // Every service is back on the broker, on a new connection.
     await expect
       .poll(() => brokerConnectionsOf(namespace), { timeout: 30_000 })
@@ -82,15 +88,15 @@ describe('server restarts mid-saga (multi-process, real servers)', () => {
   }, 300_000);
 
   it('finishes every order when PostgreSQL restarts (down 3 s)', async () => {
-    await checkoutsSurvive(platform, admin, () => servers.postgres(3_000));
+    await checkoutsSurvive(run, () => servers.postgres(3_000));
   }, 300_000);
 
   it('finishes every order when Redis restarts (down 2 s, its data saved)', async () => {
-    await checkoutsSurvive(platform, admin, () => servers.redis(2_000));
+    await checkoutsSurvive(run, () => servers.redis(2_000));
   }, 300_000);
 
   it('finishes every order when all three restart at once', async () => {
-    await checkoutsSurvive(platform, admin, async () => {
+    await checkoutsSurvive(run, async () => {
       await Promise.all([servers.rabbitmq(5_000), servers.postgres(3_000), servers.redis(2_000)]);
     });
   }, 300_000);

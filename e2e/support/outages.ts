@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { createLogger, RabbitMqBus } from '@bazaar/platform';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -22,14 +23,19 @@ export async function startProcessPlatform(extra: Record<string, string> = {}) {
   return { platform, admin, namespace: env.BAZAAR_NAMESPACE! };
 }
 
+export type ProcessPlatformRun = Awaited<ReturnType<typeof startProcessPlatform>>;
+
+/** The services with a queue of their own (the gateway's live queue keeps no dead letters). */
+const consumers = ['catalog', 'inventory', 'cart', 'orders', 'payments', 'shipping', 'notifications'];
+
 /**
  * 50 shoppers check out the last 40 units while `disrupt` runs: every order must reach a final state,
  * exactly 40 sold, the rest cancelled for stock, nothing left reserved, nothing charged twice, and each
- * shopper placed exactly one order however often they had to ask, and has an empty cart.
+ * shopper placed exactly one order however often they had to ask, and has an empty cart; no event ended in
+ * a dead-letter queue.
  */
 export async function checkoutsSurvive(
-  platform: ProcessPlatform,
-  admin: ShopClient,
+  { platform, admin, namespace }: ProcessPlatformRun,
   disrupt: () => Promise<void>,
 ) {
   const stock = 40;
@@ -78,6 +84,18 @@ export async function checkoutsSurvive(
     await expect
       .poll(async () => (await shopper.ok('GET', '/api/v1/cart')).items, { timeout: 30_000 })
       .toEqual([]);
+  }
+  // No event gave up on its way: every service's dead-letter queue is empty.
+  const bus = await RabbitMqBus.connect(process.env.RABBITMQ_URL!, createLogger('test', 'silent'), {
+    namespace,
+  });
+  try {
+    for (const queue of consumers) {
+      const letters = await bus.listDeadLetters(queue);
+      expect(letters.map((l) => `${queue}: ${l.type} ${l.reason}`)).toEqual([]);
+    }
+  } finally {
+    await bus.close();
   }
 }
 
