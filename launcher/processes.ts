@@ -127,15 +127,18 @@ export class ProcessPlatform {
 
 async function waitUntilReady(url: string, child: ChildProcess, name: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
     try {
-      const res = await fetch(`${url}/readyz`);
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
-    } catch {
+      last = `${res.status} ${(await res.text()).slice(0, 300)}`;
+    } catch (err) {
       // not listening yet
+      last = String((err as Error).cause ?? err);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
+  throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms (last: ${last})`);
 }

@@ -359,4 +359,34 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       await cutBus.close();
       proxy.close();
     });
+
+  if (mode === 'server')
+    it('keeps a retry that is waiting for its time when its consumer goes away, and applies it once', async () => {
+      const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: [1_500] };
+      const first = await RabbitMqBus.connect(env.RABBITMQ_URL!, logger, options);
+      let triedAt = 0;
+      await first.subscribe('held-retry', ['order.created'], async () => {
+        triedAt = Date.now();
+        throw new Error('transient trouble');
+      });
+      const event = orderCreated();
+      await bus.publish(event);
+      await eventually(() => triedAt > 0, { what: 'the first try' });
+      // close() lets the failed try finish parking its retry; the retry is then held by this bus's retry
+      // consumer until it is due, and that consumer goes away with the bus.
+      await new Promise((r) => setTimeout(r, 200));
+      await first.close();
+
+      const applied: { id: string; attempt: number; at: number }[] = [];
+      const second = await RabbitMqBus.connect(env.RABBITMQ_URL!, logger, options);
+      onTestFinished(() => second.close());
+      await second.subscribe('held-retry', ['order.created'], async (raw, { attempt }) => {
+        applied.push({ id: (raw as { id: string }).id, attempt, at: Date.now() });
+      });
+      await eventually(() => applied.length > 0, { what: 'the retry, handed back', timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 1_000));
+      // Once, as the second attempt, not before it was due.
+      expect(applied.map(({ id, attempt }) => ({ id, attempt }))).toEqual([{ id: event.id, attempt: 2 }]);
+      expect(applied[0]!.at - triedAt).toBeGreaterThanOrEqual(1_400);
+    });
 });

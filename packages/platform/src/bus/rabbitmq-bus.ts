@@ -36,12 +36,24 @@ interface Subscription {
   handler: MessageHandler;
   options: SubscribeOptions;
   channel?: Channel;
+  /** The channel of the consumer that holds this queue's retries until they are due. */
+  retryChannel?: Channel;
   /** A consumer ran before: the next start is a restart after a lost connection. */
   started?: boolean;
 }
 
 const deadLetterQueueOf = (queue: string) => `${queue}.dead-letter`;
-const retryQueueOf = (queue: string, delayMs: number) => `${queue}.retry.${delayMs}ms`;
+/**
+ * Where a failed message waits for its next attempt. It carries the time it is due (`x-due-at`); the
+ * service's own retry consumer holds it, unacknowledged, until then, hands it back to the service's queue
+ * with a publisher confirm, and only then acknowledges it. Every hand-over is confirmed, so a broker
+ * restart or a crashed process at any moment leaves the message in one queue or the other. (TTL queues
+ * that dead-letter back were used before: the broker hands an expired message over once and forgets it,
+ * and a real restart lost an order's step that way.)
+ */
+const retryQueueOf = (queue: string) => `${queue}.retry`;
+/** How many waiting retries one consumer holds at once; more wait in the retry queue. */
+const RETRY_PREFETCH = 1_000;
 const expiry = (ms?: number) => (ms ? { 'x-expires': ms } : {});
 
 function connectRecovering(
@@ -57,8 +69,8 @@ function connectRecovering(
 
 /**
  * RabbitMQ adapter: one topic exchange, a durable quorum queue per consuming service, delayed retries
- * through TTL queues that dead-letter back into the service's queue, and a dead-letter queue per
- * service. The connection recovers by itself; topology and consumers are re-declared on reconnect.
+ * through a retry queue per service (held by the service until due, then handed back with a confirm),
+ * and a dead-letter queue per service. The connection recovers by itself; topology and consumers are re-declared on reconnect.
  */
 export class RabbitMqBus implements EventBus {
   readonly kind = 'rabbitmq' as const;
@@ -91,7 +103,10 @@ export class RabbitMqBus implements EventBus {
     bus.model = await connectRecovering(url, (model) => bus.setup(model), options.connectionName);
     bus.model.on('disconnect', (err: Error) => {
       bus.publisher = undefined;
-      for (const s of bus.subscriptions) s.channel = undefined;
+      for (const s of bus.subscriptions) {
+        s.channel = undefined;
+        s.retryChannel = undefined;
+      }
       if (!bus.closing) logger.warn({ err: describeError(err) }, 'rabbitmq connection lost, recovering');
     });
     bus.model.on('connect', () => logger.info('rabbitmq connected'));
@@ -172,17 +187,11 @@ export class RabbitMqBus implements EventBus {
       });
       await channel.assertQueue(deadLetterQueueOf(name), { durable: true, arguments: expires });
       await channel.bindQueue(deadLetterQueueOf(name), this.deadLetterExchange, name);
-      for (const delay of new Set(this.delaysMs)) {
-        await channel.assertQueue(retryQueueOf(name, delay), {
-          durable: true,
-          arguments: {
-            'x-message-ttl': delay,
-            'x-dead-letter-exchange': '',
-            'x-dead-letter-routing-key': name,
-            ...expires,
-          },
-        });
-      }
+      await channel.assertQueue(retryQueueOf(name), {
+        durable: true,
+        arguments: { 'x-queue-type': 'quorum', ...expires },
+      });
+      await this.startRetryConsumer(model, s, name);
     }
     for (const key of s.routingKeys) await channel.bindQueue(queue, this.exchange, key);
     await channel.consume(queue, (msg) => {
@@ -192,6 +201,45 @@ export class RabbitMqBus implements EventBus {
     // A durable queue kept what arrived meanwhile; an exclusive one went with the old connection.
     if (s.started && s.options.exclusive) s.options.afterGap?.();
     s.started = true;
+  }
+
+  /** Holds each waiting retry until it is due, then puts it back in the service's queue. */
+  private async startRetryConsumer(model: ChannelModel, s: Subscription, name: string): Promise<void> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (err: Error) => this.logger.warn({ err: describeError(err) }, 'retry channel error'));
+    await channel.prefetch(RETRY_PREFETCH);
+    const timers = new Set<NodeJS.Timeout>();
+    channel.on('close', () => {
+      // The broker takes back what was held; it is delivered again to the next retry consumer.
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    });
+    await channel.consume(retryQueueOf(name), (msg) => {
+      if (!msg) return;
+      const due = Number(msg.properties.headers?.['x-due-at'] ?? 0);
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          void this.requeue(channel, msg, name);
+        },
+        Math.max(0, due - Date.now()),
+      );
+      timers.add(timer);
+    });
+    s.retryChannel = channel;
+  }
+
+  private async requeue(channel: ConfirmChannel, msg: ConsumeMessage, name: string): Promise<void> {
+    try {
+      const { 'x-due-at': _, ...headers } = msg.properties.headers ?? {};
+      await confirm(channel, (cb) =>
+        channel.sendToQueue(name, msg.content, { ...msg.properties, headers }, cb),
+      );
+      channel.ack(msg);
+    } catch (err) {
+      // Not handed over: it stays unacknowledged, and the broker delivers it again with the channel.
+      this.logger.warn({ err: describeError(err), queue: name }, 'could not hand a retry back');
+    }
   }
 
   private async handle(s: Subscription, channel: Channel, msg: ConsumeMessage): Promise<void> {
@@ -249,9 +297,10 @@ export class RabbitMqBus implements EventBus {
           'handler failed, retrying',
         );
         headers['x-attempt'] = attempt + 1;
+        headers['x-due-at'] = Date.now() + delay;
         await confirm(publisher, (cb) =>
           publisher.sendToQueue(
-            retryQueueOf(this.queueName(s.queue), delay),
+            retryQueueOf(this.queueName(s.queue)),
             msg.content,
             { ...msg.properties, headers },
             cb,
@@ -316,10 +365,12 @@ export class RabbitMqBus implements EventBus {
   async close(): Promise<void> {
     this.closing = true;
     for (const s of this.subscriptions) {
-      try {
-        await s.channel?.close();
-      } catch {
-        // already closed with its connection
+      for (const channel of [s.channel, s.retryChannel]) {
+        try {
+          await channel?.close();
+        } catch {
+          // already closed with its connection
+        }
       }
     }
     const deadline = Date.now() + 10_000;
