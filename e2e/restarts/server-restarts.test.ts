@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { eventually } from '@bazaar/platform/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessPlatform } from '../../launcher/processes';
@@ -21,19 +22,6 @@ for (const v of ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL']) {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, ready: () => Promise<unknown>, timeoutMs = 60_000) {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await ready();
-      return;
-    } catch (err) {
-      if (Date.now() > giveUpAt) throw new Error(`${what} did not come back`, { cause: err });
-      await pause(500);
-    }
-  }
-}
-
 const cluster = () => readdirSync('/etc/postgresql')[0]!;
 
 /** The servers, stopped for `downMs` and started again; each call returns once it answers again. */
@@ -42,13 +30,21 @@ const servers = {
     await exec('pg_ctlcluster', '--skip-systemctl-redirect', cluster(), 'main', 'stop', '-m', 'fast');
     await pause(downMs);
     await exec('pg_ctlcluster', '--skip-systemctl-redirect', cluster(), 'main', 'start');
-    await until('PostgreSQL', () => exec('pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432'));
+    await eventually(() => exec('pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432'), {
+      what: 'PostgreSQL back',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
   },
   async rabbitmq(downMs: number) {
     await exec('rabbitmqctl', 'stop_app', '--quiet');
     await pause(downMs);
     await exec('rabbitmqctl', 'start_app', '--quiet');
-    await until('RabbitMQ', () => exec('rabbitmq-diagnostics', '-q', 'check_running'));
+    await eventually(() => exec('rabbitmq-diagnostics', '-q', 'check_running'), {
+      what: 'RabbitMQ back',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
   },
   /** Saved on the way down and loaded on the way up, as a Redis with persistence keeps its data. */
   async redis(downMs: number) {
@@ -60,7 +56,11 @@ const servers = {
     await pause(downMs);
     const flags = ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'];
     await exec('redis-server', '--daemonize', 'yes', '--dir', dir, ...flags);
-    await until('Redis', () => exec('redis-cli', '-h', '127.0.0.1', 'ping'));
+    await eventually(() => exec('redis-cli', '-h', '127.0.0.1', 'ping'), {
+      what: 'Redis back',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
   },
 };
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createLogger, RabbitMqBus } from '@bazaar/platform';
+import { eventually } from '@bazaar/platform/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
@@ -97,7 +98,11 @@ export async function checkoutsSurvive(
   try {
     for (const queue of consumers) {
       // Just after a broker restart a listing channel may be closed under it: ask again.
-      const letters = await retrying(() => bus.listDeadLetters(queue));
+      const letters = await eventually(() => bus.listDeadLetters(queue), {
+        what: `the dead letters of ${queue}`,
+        timeoutMs: 5_000,
+        intervalMs: 1_000,
+      });
       expect(letters.map((l) => `${queue}: ${l.type} ${l.reason}`)).toEqual([]);
     }
   } finally {
@@ -152,15 +157,4 @@ export async function brokerConnectionsOf(namespace: string): Promise<string[]> 
 
 export async function closeBrokerConnections(pids: readonly string[]): Promise<void> {
   await Promise.all(pids.map((pid) => rabbitmqctl('close_connection', pid, 'a broker restart, simulated')));
-}
-
-async function retrying<T>(call: () => Promise<T>, tries = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (attempt >= tries) throw err;
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-  }
 }

@@ -2,9 +2,8 @@ import type { Address } from '@bazaar/contracts';
 import { conflict, type Db, notFound } from '@bazaar/platform';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import { addresses, users } from '../db/schema';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How many addresses one account may keep. */
 export const MAX_ADDRESSES = 20;
@@ -38,7 +37,7 @@ export function createAddressBook(db: Db) {
 
     /** One of the user's addresses; none when it is not theirs (or not a well-formed id). */
     async find(userId: string, id: string): Promise<SavedAddress | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!z.uuid().safeParse(id).success) return undefined;
       const [row] = await db
         .select()
         .from(addresses)
