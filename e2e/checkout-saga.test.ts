@@ -64,6 +64,12 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
     const payment = await paymentOf(shopper, orderId);
     expect(payment.status).toBe(200);
     expect(payment.body).toMatchObject({ status: 'SUCCEEDED', amount: { amount: 2899, currency: 'EUR' } });
+    // The parcel goes to the saved address the shopper chose.
+    const shipment = await shopper.ok('GET', `/api/v1/shipments?orderId=${orderId}`);
+    expect(shipment).toMatchObject({
+      status: 'DELIVERED',
+      address: { name: 'Grace Hopper', city: 'Arlington' },
+    });
 
     const kinds = await waitForNotifications(shopper, orderId, 4);
     expect(kinds).toEqual(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData, EventType } from '@bazaar/contracts';
+import { type EventData, type EventType, sampleEventData } from '@bazaar/contracts';
 import { openServiceTestbed, type ServiceTestbed, type TestUser } from '@bazaar/identity/testing';
 import type { RunningService } from '@bazaar/platform';
 import { eventually, testModes } from '@bazaar/platform/testing';
@@ -45,10 +45,14 @@ describe.each(testModes())('shipping (%s)', (mode) => {
     const tracked = await shipping.app.inject({ url: `/api/v1/shipments/${trackingNumber}` });
     expect(tracked.json()).toMatchObject({ orderId, status: 'DELIVERED', carrier: 'Bazaar Post' });
     expect(tracked.json().events.map((e: { status: string }) => e.status)).toEqual(['CREATED', 'DELIVERED']);
-    expect(
-      (await shipping.app.inject({ url: `/api/v1/shipments?orderId=${orderId}`, headers: shopper.headers }))
-        .statusCode,
-    ).toBe(200);
+    // Anyone with the tracking number follows the parcel; only its owner sees where it goes.
+    expect(tracked.json()).not.toHaveProperty('address');
+    const own = await shipping.app.inject({
+      url: `/api/v1/shipments?orderId=${orderId}`,
+      headers: shopper.headers,
+    });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().address).toEqual(sampleEventData('OrderCreated').shippingAddress);
     expect(
       (await shipping.app.inject({ url: `/api/v1/shipments?orderId=${orderId}`, headers: other.headers }))
         .statusCode,

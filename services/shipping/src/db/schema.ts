@@ -25,6 +25,8 @@ export const shipments = shippingSchema.table(
     userId: uuid('user_id').notNull(),
     trackingNumber: text('tracking_number').notNull().unique(),
     carrier: text('carrier').notNull(),
+    /** Where it goes, copied from the pending shipment; null only on shipments made before it was kept. */
+    address: jsonb('address').$type<Address>(),
     status: text('status').$type<'CREATED' | 'DELIVERED' | 'CANCELLED'>().notNull(),
     deliverAfter: timestamp('deliver_after', { withTimezone: true }).notNull(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),

@@ -1,3 +1,4 @@
+import { Address } from '@bazaar/contracts';
 import { type HttpServer, requireUser } from '@bazaar/platform';
 import { z } from 'zod';
 import type { ShippingService } from '../services/shipping.service';
@@ -7,6 +8,7 @@ const Shipment = z.object({
   trackingNumber: z.string(),
   carrier: z.string(),
   status: z.enum(['CREATED', 'DELIVERED', 'CANCELLED']),
+  address: Address.optional().describe("Where it goes; only for the order's owner or an admin"),
   deliveredAt: z.string().optional(),
   events: z.array(z.object({ status: z.string(), description: z.string(), at: z.string() })),
 });

@@ -34,7 +34,11 @@ export function createShippingService(deps: {
 }) {
   const { db, messaging } = deps;
 
-  async function view(row: typeof shipments.$inferSelect) {
+  /**
+   * A shipment as its owner (or an admin) sees it, with the address; tracking by number needs no sign-in,
+   * so anyone holding the number sees only where the parcel is, not where it goes.
+   */
+  async function view(row: typeof shipments.$inferSelect, withAddress: boolean) {
     const events = await db
       .select()
       .from(trackingEvents)
@@ -45,6 +49,7 @@ export function createShippingService(deps: {
       trackingNumber: row.trackingNumber,
       carrier: row.carrier,
       status: row.status,
+      ...(withAddress && row.address ? { address: row.address } : {}),
       ...(row.deliveredAt ? { deliveredAt: row.deliveredAt.toISOString() } : {}),
       events: events.map((e) => ({ status: e.status, description: e.description, at: e.at.toISOString() })),
     };
@@ -73,6 +78,7 @@ export function createShippingService(deps: {
           userId: pending.userId,
           trackingNumber,
           carrier,
+          address: pending.address,
           status: 'CREATED',
           deliverAfter: new Date(Date.now() + deps.deliveryDelayMs),
         })
@@ -167,7 +173,7 @@ export function createShippingService(deps: {
     async track(trackingNumber: string) {
       const [row] = await db.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber));
       if (!row) throw notFound('shipping.shipment_not_found', `No shipment ${trackingNumber}.`);
-      return view(row);
+      return view(row, false);
     },
 
     async findForOrder(orderId: string, principal: Principal) {
@@ -175,7 +181,7 @@ export function createShippingService(deps: {
       if (!row || (row.userId !== principal.userId && !isAdmin(principal))) {
         throw notFound('shipping.shipment_not_found', `No shipment for order ${orderId}.`);
       }
-      return view(row);
+      return view(row, true);
     },
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "shipping"."shipments" ADD COLUMN "address" jsonb;
