@@ -361,6 +361,72 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
     });
 
   if (mode === 'server')
+    it('gives up a subscription or a reconnection the broker stops answering, and connects again', async () => {
+      // A proxy that passes everything until the client declares the probe's queue; while `stalling`,
+      // that declaration (and all after it on the connection) goes unanswered, as from a broker that is
+      // still recovering its queues after a restart.
+      const target = new URL(env.RABBITMQ_URL!);
+      const queue = `stall-probe-${randomUUID().slice(0, 8)}`;
+      const sockets = new Set<net.Socket>();
+      let stalling = false;
+      const proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5672), target.hostname);
+        sockets.add(client).add(upstream);
+        let stalled = false;
+        client.on('data', (chunk) => {
+          if (stalling && chunk.includes(queue)) stalled = true;
+          if (!stalled) upstream.write(chunk);
+        });
+        upstream.on('data', (chunk) => {
+          if (!stalled) client.write(chunk);
+        });
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+      });
+      onTestFinished(() => {
+        for (const s of sockets) s.destroy();
+        proxy.close();
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      const port = (proxy.address() as net.AddressInfo).port;
+      const url = `amqp://${target.username}:${target.password}@127.0.0.1:${port}`;
+      const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: delays, setupTimeoutMs: 1_000 };
+
+      // At start-up: the subscription fails (the service's start fails and it is started again).
+      stalling = true;
+      const starting = await RabbitMqBus.connect(url, logger, options);
+      await expect(starting.subscribe(queue, ['order.created'], async () => {})).rejects.toThrow(
+        /did not answer within 1000 ms subscribing .*stall-probe/,
+      );
+      for (const s of sockets) s.destroy();
+      await eventually(() => !starting.isConnected(), { what: 'the cut' });
+      await starting.close();
+
+      // On reconnection: the stalled attempt is dropped and the next one brings the consumer back.
+      stalling = false;
+      const received: string[] = [];
+      const recovering = await RabbitMqBus.connect(url, logger, options);
+      onTestFinished(() => recovering.close());
+      await recovering.subscribe(queue, ['order.created'], async (raw) => {
+        received.push((raw as { id: string }).id);
+      });
+      stalling = true;
+      for (const s of sockets) s.destroy();
+      await eventually(() => !recovering.isConnected(), { what: 'the cut' });
+      await new Promise((r) => setTimeout(r, 1_500)); // a reconnection is stuck on the declaration
+      expect(recovering.isConnected()).toBe(false);
+      stalling = false;
+      await eventually(() => recovering.isConnected(), { what: 'reconnection', timeoutMs: 15_000 });
+      const event = orderCreated();
+      await bus.publish(event);
+      await eventually(() => received.includes(event.id), { what: 'delivery after reconnecting' });
+    });
+
+  if (mode === 'server')
     it('keeps a retry that is waiting for its time when its consumer goes away, and applies it once', async () => {
       const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: [1_500] };
       const first = await RabbitMqBus.connect(env.RABBITMQ_URL!, logger, options);

@@ -26,6 +26,12 @@ export interface RabbitMqBusOptions {
   queueExpiresMs?: number;
   /** How the broker lists this connection (`connection_name`), e.g. `bazaar_orders`. */
   connectionName?: string;
+  /**
+   * How long declaring the exchanges, queues and consumers may take (30 s): a broker that stops answering
+   * part-way (one still recovering its queues after a restart) would otherwise hold a start or a
+   * reconnection forever. A connection that overruns it is dropped and made again.
+   */
+  setupTimeoutMs?: number;
 }
 
 type RecoveringModel = Awaited<ReturnType<typeof connectRecovering>>;
@@ -54,7 +60,25 @@ const deadLetterQueueOf = (queue: string) => `${queue}.dead-letter`;
 const retryQueueOf = (queue: string) => `${queue}.retry`;
 /** How many waiting retries one consumer holds at once; more wait in the retry queue. */
 const RETRY_PREFETCH = 1_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const SETUP_TIMEOUT_MS = 30_000;
+const CLOSE_TIMEOUT_MS = 5_000;
 const expiry = (ms?: number) => (ms ? { 'x-expires': ms } : {});
+
+/**
+ * Ends a connection whose broker stopped answering. A polite close would wait for that broker's answer
+ * forever; failing the socket closes the connection at once (amqplib keeps it as `connection.stream`),
+ * and a later close() returns straight away.
+ */
+async function dropConnection(model: ChannelModel): Promise<void> {
+  const stream = (
+    model as unknown as { connection?: { stream?: { destroyed: boolean; destroy(err: Error): void } } }
+  ).connection?.stream;
+  if (!stream || stream.destroyed) return;
+  const closed = new Promise((resolve) => model.once('close', resolve));
+  stream.destroy(new Error('rabbitmq stopped answering'));
+  await closed;
+}
 
 function connectRecovering(
   url: string,
@@ -63,6 +87,9 @@ function connectRecovering(
 ) {
   return amqp.connect(url, {
     recovery: { initialDelay: 200, maxDelay: 5_000, initialMaxRetries: 5, setup },
+    // A broker that accepts the connection and never answers (one busy starting up) would otherwise hold
+    // a start, or a reconnection, forever: the open handshake gets this long, then it is tried again.
+    timeout: HANDSHAKE_TIMEOUT_MS,
     ...(connectionName ? { clientProperties: { connection_name: connectionName } } : {}),
   });
 }
@@ -78,6 +105,7 @@ export class RabbitMqBus implements EventBus {
   private publisher: ConfirmChannel | undefined;
   private readonly subscriptions: Subscription[] = [];
   private inFlight = 0;
+  private consuming = false;
   private closing = false;
 
   private readonly exchange: string;
@@ -100,9 +128,31 @@ export class RabbitMqBus implements EventBus {
 
   static async connect(url: string, logger: Logger, options: RabbitMqBusOptions = {}) {
     const bus = new RabbitMqBus(logger, options);
-    bus.model = await connectRecovering(url, (model) => bus.setup(model), options.connectionName);
+    bus.model = await connectRecovering(
+      url,
+      async (model) => {
+        // Until the recovering model adopts this connection, nothing else listens for its errors, and an
+        // unheard 'error' (the broker going away mid-setup) would end the process.
+        const settingUp = (err: Error) =>
+          logger.warn({ err: describeError(err) }, 'rabbitmq connection failed while setting up');
+        model.on('error', settingUp);
+        try {
+          await bus.within('declaring the topology and consumers', bus.setup(model));
+        } catch (err) {
+          await dropConnection(model);
+          throw err;
+        } finally {
+          model.off('error', settingUp);
+        }
+      },
+      options.connectionName,
+    );
+    bus.model.on('connect-failed', (err: Error) =>
+      logger.warn({ err: describeError(err) }, 'rabbitmq connection attempt failed'),
+    );
     bus.model.on('disconnect', (err: Error) => {
       bus.publisher = undefined;
+      bus.consuming = false;
       for (const s of bus.subscriptions) {
         s.channel = undefined;
         s.retryChannel = undefined;
@@ -123,6 +173,8 @@ export class RabbitMqBus implements EventBus {
     await channel.assertExchange(this.deadLetterExchange, 'direct', { durable: true });
     this.publisher = channel;
     for (const s of this.subscriptions) await this.startConsumer(model, s);
+    // Connected (ready) once every consumer is back, not before.
+    this.consuming = true;
   }
 
   async publish(event: CloudEvent): Promise<void> {
@@ -154,7 +206,25 @@ export class RabbitMqBus implements EventBus {
     const subscription: Subscription = { queue, routingKeys, handler, options };
     this.subscriptions.push(subscription);
     const model = await this.currentModel();
-    await this.startConsumer(model, subscription);
+    try {
+      await this.within(`subscribing ${this.queueName(queue)}`, this.startConsumer(model, subscription));
+    } catch (err) {
+      // Not subscribed: a reconnection does not start it either.
+      this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
+      throw err;
+    }
+  }
+
+  /** `work`, or an error once the setup time-out has passed (the broker answers nothing). */
+  private within<T>(what: string, work: Promise<T>): Promise<T> {
+    const ms = this.options.setupTimeoutMs ?? SETUP_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`rabbitmq did not answer within ${ms} ms ${what}`)), ms);
+    });
+    // Whatever the abandoned work does later (it fails with its connection), nobody waits for it.
+    work.catch(() => {});
+    return Promise.race([work, overrun]).finally(() => clearTimeout(timer));
   }
 
   private async currentModel(): Promise<ChannelModel> {
@@ -359,7 +429,7 @@ export class RabbitMqBus implements EventBus {
   }
 
   isConnected(): boolean {
-    return this.publisher !== undefined;
+    return this.publisher !== undefined && this.consuming;
   }
 
   async close(): Promise<void> {
@@ -375,11 +445,16 @@ export class RabbitMqBus implements EventBus {
     }
     const deadline = Date.now() + 10_000;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    try {
-      await this.model?.close();
-    } catch {
-      // already closed
-    }
+    // A close that crosses a lost connection waits for an answer that never comes (amqplib): wait a while
+    // for the broker's goodbye, then let it go.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.model?.close().catch(() => {}), // already closed
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 
