@@ -33,6 +33,11 @@ export const PlatformEnv = z.object({
   /** Chaos switch for tests: every event is published twice. */
   BAZAAR_DUPLICATE_DELIVERY: z.enum(['0', '1']).default('0'),
   PG_POOL_MAX: z.coerce.number().int().positive().default(10),
+  /**
+   * A service process that has not started by then exits (code 1), naming the step it was waiting on, so
+   * whatever runs it (Kubernetes, Compose, the launcher) starts it again instead of leaving it hanging.
+   */
+  STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
 

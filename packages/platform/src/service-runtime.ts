@@ -11,6 +11,7 @@ import type { HttpServer } from './http/http-server';
 import { type KeyValueStore, openKeyValueStore } from './kv/key-value-store';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { watchStartup } from './startup-watch';
 
 export interface ServiceContext<C> {
   config: C;
@@ -71,47 +72,70 @@ async function openBus(service: string, env: PlatformEnv, logger: Logger): Promi
 /** Opens what a service needs (or borrows it from the embedded platform), builds it and starts it. */
 export async function startService<C extends PlatformEnv & { PORT: number }>(
   definition: ServiceDefinition<C>,
-  options: { env?: NodeJS.ProcessEnv; shared?: SharedInfrastructure; listen?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    shared?: SharedInfrastructure;
+    listen?: boolean;
+    /** Called when the start has taken `STARTUP_TIMEOUT_MS`, with the step it is waiting on. */
+    onStartupTimeout?: (step: string) => void;
+  } = {},
 ): Promise<RunningService> {
   const config = loadConfig(definition.name, definition.config, options.env ?? process.env);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = createMetrics(definition.name);
   const shared = options.shared;
-  const ownPglite =
-    !shared && !config.POSTGRES_URL && definition.migrationsFolder
-      ? await openEmbeddedDatabase(path.join(config.BAZAAR_DATA_DIR, `pglite-${definition.name}`))
-      : undefined;
-  const database: Database = definition.migrationsFolder
-    ? await openDatabase({
-        service: definition.name,
-        migrationsFolder: definition.migrationsFolder,
-        logger,
-        postgresUrl: config.POSTGRES_URL,
-        namespace: config.BAZAAR_NAMESPACE,
-        poolMax: config.PG_POOL_MAX,
-        pglite: shared?.pglite ?? ownPglite,
-      })
-    : noDatabase(definition.name);
-  const ownBus = shared ? undefined : await openBus(definition.name, config, logger);
-  const bus =
-    shared?.bus ?? (config.BAZAAR_DUPLICATE_DELIVERY === '1' ? withDuplicateDelivery(ownBus!) : ownBus!);
-  const kv =
-    shared?.kv ??
-    openKeyValueStore(
-      config.REDIS_URL,
-      config.BAZAAR_NAMESPACE,
-      `${config.BAZAAR_NAMESPACE || 'bazaar_'}${definition.name}`,
-    );
-
-  const instance = await definition.create({ config, logger, metrics, database, bus, kv });
-  const listen = options.listen ?? true;
+  const watch = watchStartup(logger, {
+    giveUpAfterMs: config.STARTUP_TIMEOUT_MS,
+    onGiveUp: options.onStartupTimeout,
+  });
+  let ownPglite: PGlite | undefined;
+  let database: Database;
+  let bus: EventBus;
+  let kv: KeyValueStore;
+  let instance: ServiceInstance;
   let url = '';
-  if (listen) {
-    url = await instance.app.listen({ port: config.PORT, host: config.HOST });
-  } else {
-    await instance.app.ready();
+  try {
+    watch.step('database');
+    ownPglite =
+      !shared && !config.POSTGRES_URL && definition.migrationsFolder
+        ? await openEmbeddedDatabase(path.join(config.BAZAAR_DATA_DIR, `pglite-${definition.name}`))
+        : undefined;
+    database = definition.migrationsFolder
+      ? await openDatabase({
+          service: definition.name,
+          migrationsFolder: definition.migrationsFolder,
+          logger,
+          postgresUrl: config.POSTGRES_URL,
+          namespace: config.BAZAAR_NAMESPACE,
+          poolMax: config.PG_POOL_MAX,
+          pglite: shared?.pglite ?? ownPglite,
+        })
+      : noDatabase(definition.name);
+    watch.step('event bus');
+    const ownBus = shared ? undefined : await openBus(definition.name, config, logger);
+    bus =
+      shared?.bus ?? (config.BAZAAR_DUPLICATE_DELIVERY === '1' ? withDuplicateDelivery(ownBus!) : ownBus!);
+    kv =
+      shared?.kv ??
+      openKeyValueStore(
+        config.REDIS_URL,
+        config.BAZAAR_NAMESPACE,
+        `${config.BAZAAR_NAMESPACE || 'bazaar_'}${definition.name}`,
+      );
+
+    watch.step('building the service');
+    instance = await definition.create({ config, logger, metrics, database, bus, kv });
+    watch.step('HTTP listener');
+    if (options.listen ?? true) {
+      url = await instance.app.listen({ port: config.PORT, host: config.HOST });
+    } else {
+      await instance.app.ready();
+    }
+    watch.step('consumers and background work');
+    await instance.start?.();
+  } finally {
+    watch.done();
   }
-  await instance.start?.();
   logger.info({ url }, `${definition.name} started`);
 
   let stopped = false;
@@ -161,7 +185,8 @@ export async function runServiceProcess<C extends PlatformEnv & { PORT: number }
 ): Promise<void> {
   let running: RunningService;
   try {
-    running = await startService(definition);
+    // A start that hangs (a server that accepts and never answers) ends the process, to be started again.
+    running = await startService(definition, { onStartupTimeout: () => process.exit(1) });
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
