@@ -33,6 +33,10 @@ export const PlatformEnv = z.object({
   /** Chaos switch for tests: every event is published twice. */
   BAZAAR_DUPLICATE_DELIVERY: z.enum(['0', '1']).default('0'),
   PG_POOL_MAX: z.coerce.number().int().positive().default(10),
+  /** The server cancels a statement running longer (0 = never). */
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** The server ends a session whose transaction stayed open and idle this long, freeing its locks (0 = never). */
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(60_000),
   /**
    * A service process that has not started by then exits (code 1), naming the step it was waiting on, so
    * whatever runs it (Kubernetes, Compose, the launcher) starts it again instead of leaving it hanging.

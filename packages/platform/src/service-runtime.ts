@@ -108,6 +108,8 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
           postgresUrl: config.POSTGRES_URL,
           namespace: config.BAZAAR_NAMESPACE,
           poolMax: config.PG_POOL_MAX,
+          statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: config.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
           pglite: shared?.pglite ?? ownPglite,
         })
       : noDatabase(definition.name);

@@ -9,6 +9,10 @@ describe('isDatabaseBusy', () => {
     expect(
       isDatabaseBusy(Object.assign(new Error('sorry, too many clients already'), { code: '53300' })),
     ).toBe(true);
+    const cancelled = Object.assign(new Error('canceling statement due to statement timeout'), {
+      code: '57014',
+    });
+    expect(isDatabaseBusy(cancelled)).toBe(true);
   });
 
   it('leaves other failures alone', () => {
@@ -27,6 +31,10 @@ describe('isDatabaseConnectionLost', () => {
     });
     expect(isDatabaseConnectionLost(ended)).toBe(true);
     expect(isDatabaseConnectionLost(new Error('Failed query: commit', { cause: ended }))).toBe(true);
+    const idle = Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), {
+      code: '25P03',
+    });
+    expect(isDatabaseConnectionLost(idle)).toBe(true);
     expect(isDatabaseConnectionLost(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(
       isDatabaseConnectionLost(new Error('Client has encountered a connection error and is not queryable')),

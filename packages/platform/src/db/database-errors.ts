@@ -3,10 +3,13 @@
  * as opposed to a fault. HTTP answers these with 503, gRPC with UNAVAILABLE.
  */
 
-/** PostgreSQL refusing connections for now (53300, 57P03). */
-const busyCodes = new Set(['53300', '57P03']);
-/** PostgreSQL ending a session (a restart, a failover, an administrator) and connection exceptions. */
-const lostCodes = new Set(['57P01', '57P02', '08000', '08003', '08006', '08001', '08004']);
+/** PostgreSQL refusing connections for now (53300, 57P03), or a statement cancelled by its time-out (57014). */
+const busyCodes = new Set(['53300', '57P03', '57014']);
+/**
+ * PostgreSQL ending a session (a restart, a failover, an administrator, a transaction idle too long) and
+ * connection exceptions.
+ */
+const lostCodes = new Set(['57P01', '57P02', '25P03', '08000', '08003', '08006', '08001', '08004']);
 const lostMessages =
   /Connection terminated|connection error and is not queryable|Client was closed|ECONNRESET|ECONNREFUSED/;
 

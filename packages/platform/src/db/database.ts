@@ -50,6 +50,13 @@ export interface OpenDatabaseOptions {
   poolMax?: number;
   /** Prefix of the database name on a server (`bazaar_<namespace><service>`). */
   namespace?: string;
+  /** A statement running longer is cancelled by the server (`statement_timeout`); 0 = never. */
+  statementTimeoutMs?: number;
+  /**
+   * A transaction left open and idle this long (its process frozen, its network gone) has its session
+   * ended by the server, which frees its row locks (`idle_in_transaction_session_timeout`); 0 = never.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -63,6 +70,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 5_000,
       application_name: `bazaar-${service}`,
+      // A server that vanished without closing the socket (a network partition) is noticed.
+      keepAlive: true,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
     });
     // A lost connection (the server restarted, an administrator ended it) is logged by its message only:
     // the error carries the whole client. The pool replaces the connection; nothing else is needed.
@@ -79,6 +90,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // Several replicas may start at once; the advisory lock lets one of them migrate at a time.
     const client = await pool.connect();
     try {
+      // Waiting for another replica's migration, or migrating a big table, may take longer than a request.
+      await client.query('set statement_timeout = 0');
       await client.query('select pg_advisory_lock(hashtext($1))', [`bazaar-migrate-${service}`]);
       await migrateNodePg(drizzleNodePg({ client }), {
         migrationsFolder: options.migrationsFolder,
@@ -86,6 +99,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       });
     } finally {
       await client.query('select pg_advisory_unlock(hashtext($1))', [`bazaar-migrate-${service}`]);
+      await client.query('reset statement_timeout');
       client.release();
     }
     logger.debug({ database: new URL(url).pathname }, 'postgres ready');
