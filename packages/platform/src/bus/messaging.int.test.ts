@@ -362,42 +362,17 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
 
   if (mode === 'server')
     it('gives up a subscription or a reconnection the broker stops answering, and connects again', async () => {
-      // A proxy that passes everything until the client declares the probe's queue; while `stalling`,
-      // that declaration (and all after it on the connection) goes unanswered, as from a broker that is
-      // still recovering its queues after a restart.
-      const target = new URL(env.RABBITMQ_URL!);
       const queue = `stall-probe-${randomUUID().slice(0, 8)}`;
-      const sockets = new Set<net.Socket>();
-      let stalling = false;
-      const proxy = net.createServer((client) => {
-        const upstream = net.connect(Number(target.port || 5672), target.hostname);
-        sockets.add(client).add(upstream);
-        let stalled = false;
-        client.on('data', (chunk) => {
-          if (stalling && chunk.includes(queue)) stalled = true;
-          if (!stalled) upstream.write(chunk);
-        });
-        upstream.on('data', (chunk) => {
-          if (!stalled) client.write(chunk);
-        });
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-      });
-      onTestFinished(() => {
-        for (const s of sockets) s.destroy();
-        proxy.close();
-      });
-      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-      const port = (proxy.address() as net.AddressInfo).port;
-      const url = `amqp://${target.username}:${target.password}@127.0.0.1:${port}`;
+      const proxy = await stallingProxy(env.RABBITMQ_URL!, queue);
+      onTestFinished(() => proxy.close());
+      const { url, sockets } = proxy;
+      const stall = (on: boolean) => {
+        proxy.stalling = on;
+      };
       const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: delays, setupTimeoutMs: 1_000 };
 
       // At start-up: the subscription fails (the service's start fails and it is started again).
-      stalling = true;
+      stall(true);
       const starting = await RabbitMqBus.connect(url, logger, options);
       await expect(starting.subscribe(queue, ['order.created'], async () => {})).rejects.toThrow(
         /did not answer within 1000 ms subscribing .*stall-probe/,
@@ -407,23 +382,44 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       await starting.close();
 
       // On reconnection: the stalled attempt is dropped and the next one brings the consumer back.
-      stalling = false;
+      stall(false);
       const received: string[] = [];
       const recovering = await RabbitMqBus.connect(url, logger, options);
       onTestFinished(() => recovering.close());
       await recovering.subscribe(queue, ['order.created'], async (raw) => {
         received.push((raw as { id: string }).id);
       });
-      stalling = true;
+      stall(true);
       for (const s of sockets) s.destroy();
       await eventually(() => !recovering.isConnected(), { what: 'the cut' });
       await new Promise((r) => setTimeout(r, 1_500)); // a reconnection is stuck on the declaration
       expect(recovering.isConnected()).toBe(false);
-      stalling = false;
+      stall(false);
       await eventually(() => recovering.isConnected(), { what: 'reconnection', timeoutMs: 15_000 });
       const event = orderCreated();
       await bus.publish(event);
       await eventually(() => received.includes(event.id), { what: 'delivery after reconnecting' });
+    });
+
+  if (mode === 'server')
+    it('fails a publish the broker never confirms after its time-out, for the outbox to send again', async () => {
+      const marker = randomUUID(); // the order id of the event the broker will not confirm
+      const proxy = await stallingProxy(env.RABBITMQ_URL!, marker);
+      onTestFinished(() => proxy.close());
+      const publisher = await RabbitMqBus.connect(proxy.url, logger, {
+        namespace: env.BAZAAR_NAMESPACE,
+        publishTimeoutMs: 500,
+      });
+      onTestFinished(() => publisher.close());
+      await publisher.publish(orderCreated()); // an ordinary one is confirmed
+      proxy.stalling = true;
+      const started = Date.now();
+      await expect(publisher.publish(orderCreated({ orderId: marker }))).rejects.toThrow(
+        /did not answer within 500 ms confirming OrderCreated/,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      proxy.close();
+      await eventually(() => !publisher.isConnected(), { what: 'the cut' });
     });
 
   if (mode === 'server')
@@ -456,3 +452,48 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       expect(applied[0]!.at - triedAt).toBeGreaterThanOrEqual(1_400);
     });
 });
+
+/**
+ * A TCP proxy in front of RabbitMQ that passes everything until, while `stalling`, the client sends bytes
+ * containing `marker` (a queue's name, an event's content); from then on that connection goes unanswered
+ * both ways, as with a broker that accepted it and stopped answering.
+ */
+async function stallingProxy(brokerUrl: string, marker: string) {
+  const target = new URL(brokerUrl);
+  const sockets = new Set<net.Socket>();
+  const state = { stalling: false };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5672), target.hostname);
+    sockets.add(client).add(upstream);
+    let stalled = false;
+    client.on('data', (chunk) => {
+      if (state.stalling && chunk.includes(marker)) stalled = true;
+      if (!stalled) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (!stalled) client.write(chunk);
+    });
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `amqp://${target.username}:${target.password}@127.0.0.1:${port}`,
+    sockets,
+    get stalling() {
+      return state.stalling;
+    },
+    set stalling(on: boolean) {
+      state.stalling = on;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}

@@ -32,6 +32,11 @@ export interface RabbitMqBusOptions {
    * reconnection forever. A connection that overruns it is dropped and made again.
    */
   setupTimeoutMs?: number;
+  /**
+   * How long a publish waits for the broker's confirm (15 s) before it counts as failed; the outbox
+   * publishes it again later, and consumers drop the repeat if the first did arrive.
+   */
+  publishTimeoutMs?: number;
 }
 
 type RecoveringModel = Awaited<ReturnType<typeof connectRecovering>>;
@@ -63,6 +68,7 @@ const RETRY_PREFETCH = 1_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const SETUP_TIMEOUT_MS = 30_000;
 const CLOSE_TIMEOUT_MS = 5_000;
+const PUBLISH_TIMEOUT_MS = 15_000;
 const expiry = (ms?: number) => (ms ? { 'x-expires': ms } : {});
 
 /**
@@ -180,7 +186,7 @@ export class RabbitMqBus implements EventBus {
   async publish(event: CloudEvent): Promise<void> {
     const channel = this.publisher;
     if (!channel) throw new Error('rabbitmq is not connected');
-    await new Promise<void>((resolve, reject) => {
+    const confirmed = new Promise<void>((resolve, reject) => {
       channel.publish(
         this.exchange,
         routingKeyOf(event.type),
@@ -195,6 +201,11 @@ export class RabbitMqBus implements EventBus {
         (err) => (err ? reject(err) : resolve()),
       );
     });
+    await this.within(
+      `confirming ${event.type} ${event.id}`,
+      confirmed,
+      this.options.publishTimeoutMs ?? PUBLISH_TIMEOUT_MS,
+    );
   }
 
   async subscribe(
@@ -215,9 +226,12 @@ export class RabbitMqBus implements EventBus {
     }
   }
 
-  /** `work`, or an error once the setup time-out has passed (the broker answers nothing). */
-  private within<T>(what: string, work: Promise<T>): Promise<T> {
-    const ms = this.options.setupTimeoutMs ?? SETUP_TIMEOUT_MS;
+  /** `work`, or an error once `ms` (the setup time-out) has passed with no answer from the broker. */
+  private within<T>(
+    what: string,
+    work: Promise<T>,
+    ms = this.options.setupTimeoutMs ?? SETUP_TIMEOUT_MS,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const overrun = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`rabbitmq did not answer within ${ms} ms ${what}`)), ms);

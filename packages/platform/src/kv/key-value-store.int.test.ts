@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer } from '../http/http-server';
 import { createLogger } from '../logger';
@@ -46,5 +46,29 @@ describe('a Redis that cannot be reached', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json()).toMatchObject({ code: 'store.unavailable' });
+  });
+});
+
+describe('a Redis that takes commands and never answers', () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  let store: RedisStore;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    store = new RedisStore(`redis://127.0.0.1:${port}`, '', undefined, 300);
+  });
+  afterAll(async () => {
+    store?.redis.disconnect();
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+
+  it('gives a command up after its time-out, as unavailable (503), instead of holding the caller', async () => {
+    const started = Date.now();
+    const err = await store.get('k').catch((e: unknown) => e);
+    expect(isStoreUnavailable(err)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -26,6 +26,8 @@ export interface CounterIncrement {
   ttlSeconds: number;
 }
 
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
+
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis' as const;
   readonly redis: Redis;
@@ -35,6 +37,7 @@ export class RedisStore implements KeyValueStore {
     private readonly prefix = '',
     /** How Redis lists this client (CLIENT LIST), e.g. `bazaar_cart`. */
     clientName?: string,
+    commandTimeoutMs = REDIS_COMMAND_TIMEOUT_MS,
   ) {
     this.redis = new Redis(url, {
       keyPrefix: prefix,
@@ -42,6 +45,9 @@ export class RedisStore implements KeyValueStore {
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       connectTimeout: 2_000,
+      // A Redis that takes a command and never answers (stalled, or a network gone quiet) fails it rather
+      // than holding the request; generous, so a busy event loop reading the answer late is no failure.
+      commandTimeout: commandTimeoutMs,
       lazyConnect: false,
     });
     // Errors surface on the commands; the connection retries by itself.
@@ -177,6 +183,8 @@ export function isStoreUnavailable(error: unknown): boolean {
   const e = error as { name?: string; message?: string } | undefined;
   return (
     e?.name === 'MaxRetriesPerRequestError' ||
-    /^Connection is closed\.|Stream isn't writeable and enableOfflineQueue/.test(String(e?.message))
+    /^Connection is closed\.|Stream isn't writeable and enableOfflineQueue|^Command timed out/.test(
+      String(e?.message),
+    )
   );
 }
