@@ -109,6 +109,17 @@ export class ProcessPlatform {
     this.processes.delete(name);
   }
 
+  /**
+   * SIGSTOP, then SIGCONT after `ms`: the process stands still (a long GC pause, a frozen VM, a stalled
+   * container) with its sockets and open transactions as they were, then carries on.
+   */
+  async freeze(names: readonly ServiceName[], ms: number): Promise<void> {
+    const children = names.map((name) => this.processes.get(name)?.child).filter((c) => c !== undefined);
+    for (const child of children) child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, ms));
+    for (const child of children) child.kill('SIGCONT');
+  }
+
   async stopAll(): Promise<void> {
     const all = [...this.processes.values()].reverse();
     await Promise.all(
