@@ -88,19 +88,13 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
     giveUpAfterMs: config.STARTUP_TIMEOUT_MS,
     onGiveUp: options.onStartupTimeout,
   });
-  let ownPglite: PGlite | undefined;
-  let database: Database;
-  let bus: EventBus;
-  let kv: KeyValueStore;
-  let instance: ServiceInstance;
-  let url = '';
   try {
     watch.step('database');
-    ownPglite =
+    const ownPglite =
       !shared && !config.POSTGRES_URL && definition.migrationsFolder
         ? await openEmbeddedDatabase(path.join(config.BAZAAR_DATA_DIR, `pglite-${definition.name}`))
         : undefined;
-    database = definition.migrationsFolder
+    const database: Database = definition.migrationsFolder
       ? await openDatabase({
           service: definition.name,
           migrationsFolder: definition.migrationsFolder,
@@ -115,9 +109,9 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
       : noDatabase(definition.name);
     watch.step('event bus');
     const ownBus = shared ? undefined : await openBus(definition.name, config, logger);
-    bus =
+    const bus =
       shared?.bus ?? (config.BAZAAR_DUPLICATE_DELIVERY === '1' ? withDuplicateDelivery(ownBus!) : ownBus!);
-    kv =
+    const kv =
       shared?.kv ??
       openKeyValueStore(
         config.REDIS_URL,
@@ -126,8 +120,9 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
       );
 
     watch.step('building the service');
-    instance = await definition.create({ config, logger, metrics, database, bus, kv });
+    const instance = await definition.create({ config, logger, metrics, database, bus, kv });
     watch.step('HTTP listener');
+    let url = '';
     if (options.listen ?? true) {
       url = await instance.app.listen({ port: config.PORT, host: config.HOST });
     } else {
@@ -135,31 +130,31 @@ export async function startService<C extends PlatformEnv & { PORT: number }>(
     }
     watch.step('consumers and background work');
     await instance.start?.();
+    logger.info({ url }, `${definition.name} started`);
+
+    let stopped = false;
+    return {
+      name: definition.name,
+      app: instance.app,
+      url,
+      grpcUrl: instance.grpcUrl?.(),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        // HTTP first (drains in-flight requests), then consumers and relays, then connections.
+        await instance.app.close();
+        await instance.stop?.();
+        if (!shared) {
+          await bus.close();
+          await kv.close();
+        }
+        await database.close();
+        await ownPglite?.close();
+      },
+    };
   } finally {
     watch.done();
   }
-  logger.info({ url }, `${definition.name} started`);
-
-  let stopped = false;
-  return {
-    name: definition.name,
-    app: instance.app,
-    url,
-    grpcUrl: instance.grpcUrl?.(),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // HTTP first (drains in-flight requests), then consumers and relays, then connections.
-      await instance.app.close();
-      await instance.stop?.();
-      if (!shared) {
-        await bus.close();
-        await kv.close();
-      }
-      await database.close();
-      await ownPglite?.close();
-    },
-  };
 }
 
 /** The readiness checks every service with a database and a bus reports. */
