@@ -6,7 +6,7 @@
  *   --duration=10            seconds per HTTP run;  --checkout-duration=20  seconds per checkout run
  *   --shoppers=50,400        concurrent shoppers per checkout run
  *   --warmup=5               seconds of checkout load before measuring
- * BENCH_SERVICE_LOG=/tmp/services.log keeps the multi-process services' output (warnings and errors).
+ * BENCH_SERVICE_LOG=/tmp/services.log keeps the services' output (warnings and errors), in either mode.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -74,6 +74,8 @@ async function startEmbedded(): Promise<Target> {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const log = process.env.BENCH_SERVICE_LOG;
+  if (log) child.stdout?.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
   await waitForOutput(child, 'Bazaar is running', 180_000);
   return {
     gatewayUrl: 'http://127.0.0.1:10180',

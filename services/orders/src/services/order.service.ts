@@ -317,6 +317,7 @@ export function createOrderService(deps: {
               lt(orders.deadlineAt, sql`now()`),
             ),
           )
+          .orderBy(asc(orders.deadlineAt)) // longest overdue first
           .limit(limit)
           .for('update', { skipLocked: true });
         for (const order of due) await cancelLocked(tx, emit, order, 'TIMEOUT');

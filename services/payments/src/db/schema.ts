@@ -27,7 +27,8 @@ export const paymentIntents = paymentsSchema.table(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('payment_intents_processing_idx').on(t.leaseUntil).where(sql`${t.status} = 'PROCESSING'`)],
+  // The charging worker takes PROCESSING intents oldest first (order ids are time-ordered UUIDv7s).
+  (t) => [index('payment_intents_processing_idx').on(t.orderId).where(sql`${t.status} = 'PROCESSING'`)],
 );
 
 /** Orders whose stock inventory reserved, remembered in case that news overtakes the order itself. */

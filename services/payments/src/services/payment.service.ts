@@ -10,7 +10,7 @@ import {
   type Principal,
   type Tx,
 } from '@bazaar/platform';
-import { and, count, eq, inArray, isNull, lt, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, or, sql, sum } from 'drizzle-orm';
 import type { Counter } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -338,6 +338,8 @@ export function createPaymentService(deps: {
                   or(isNull(paymentIntents.leaseUntil), lt(paymentIntents.leaseUntil, sql`now()`)),
                 ),
               )
+              // Oldest first: under load, a charge is never passed over for newer ones again and again.
+              .orderBy(asc(paymentIntents.orderId))
               .limit(limit)
               .for('update', { skipLocked: true }),
           ),

@@ -141,6 +141,7 @@ export function createShippingService(deps: {
           .select()
           .from(shipments)
           .where(and(eq(shipments.status, 'CREATED'), lt(shipments.deliverAfter, sql`now()`)))
+          .orderBy(asc(shipments.deliverAfter)) // longest due first
           .limit(limit)
           .for('update', { skipLocked: true });
         for (const s of due) {

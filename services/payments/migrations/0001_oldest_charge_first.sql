@@ -1,0 +1,2 @@
+DROP INDEX "payments"."payment_intents_processing_idx";--> statement-breakpoint
+CREATE INDEX "payment_intents_processing_idx" ON "payments"."payment_intents" USING btree ("order_id") WHERE "payments"."payment_intents"."status" = 'PROCESSING';
