@@ -278,24 +278,9 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
   if (mode === 'server')
     it('publishes events written while the broker is unreachable once it is back', async () => {
       // A TCP proxy in front of RabbitMQ lets the test cut the connection as a network failure would.
-      const target = new URL(env.RABBITMQ_URL!);
-      const sockets = new Set<net.Socket>();
-      let accepting = true;
-      const proxy = net.createServer((client) => {
-        if (!accepting) return client.destroy();
-        const upstream = net.connect(Number(target.port || 5672), target.hostname);
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-      });
-      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-      const port = (proxy.address() as net.AddressInfo).port;
-      const proxiedUrl = `amqp://${target.username}:${target.password}@127.0.0.1:${port}`;
+      const proxy = await brokerProxy(env.RABBITMQ_URL!);
+      onTestFinished(() => proxy.close());
+      const proxiedUrl = proxy.url;
       const cutBus = await RabbitMqBus.connect(proxiedUrl, logger, {
         namespace: env.BAZAAR_NAMESPACE,
         delaysMs: delays,
@@ -321,8 +306,8 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       });
       relay.start();
 
-      accepting = false;
-      for (const s of sockets) s.destroy();
+      proxy.accepting = false;
+      proxy.cut();
       await eventually(() => !cutBus.isConnected(), { what: 'the cut' });
 
       const written = Array.from({ length: 5 }, () => orderCreated());
@@ -338,7 +323,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       expect(stillWaiting).toHaveLength(5);
 
       expect(gaps).toBe(0);
-      accepting = true;
+      proxy.accepting = true;
       await eventually(() => cutBus.isConnected(), { what: 'reconnection', timeoutMs: 30_000 });
       await eventually(() => gaps === 1, { what: 'the gap reported' });
       await eventually(() => written.every((e) => received.includes(e.id)), {
@@ -357,17 +342,16 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
 
       await relay.stop();
       await cutBus.close();
-      proxy.close();
     });
 
   if (mode === 'server')
     it('gives up a subscription or a reconnection the broker stops answering, and connects again', async () => {
       const queue = `stall-probe-${randomUUID().slice(0, 8)}`;
-      const proxy = await stallingProxy(env.RABBITMQ_URL!, queue);
+      const proxy = await brokerProxy(env.RABBITMQ_URL!);
       onTestFinished(() => proxy.close());
-      const { url, sockets } = proxy;
+      const { url } = proxy;
       const stall = (on: boolean) => {
-        proxy.stalling = on;
+        proxy.stallOn = on ? queue : undefined;
       };
       const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: delays, setupTimeoutMs: 1_000 };
 
@@ -377,7 +361,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       await expect(starting.subscribe(queue, ['order.created'], async () => {})).rejects.toThrow(
         /did not answer within 1000 ms subscribing .*stall-probe/,
       );
-      for (const s of sockets) s.destroy();
+      proxy.cut();
       await eventually(() => !starting.isConnected(), { what: 'the cut' });
       await starting.close();
 
@@ -390,7 +374,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
         received.push((raw as { id: string }).id);
       });
       stall(true);
-      for (const s of sockets) s.destroy();
+      proxy.cut();
       await eventually(() => !recovering.isConnected(), { what: 'the cut' });
       await new Promise((r) => setTimeout(r, 1_500)); // a reconnection is stuck on the declaration
       expect(recovering.isConnected()).toBe(false);
@@ -404,7 +388,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
   if (mode === 'server')
     it('fails a publish the broker never confirms after its time-out, for the outbox to send again', async () => {
       const marker = randomUUID(); // the order id of the event the broker will not confirm
-      const proxy = await stallingProxy(env.RABBITMQ_URL!, marker);
+      const proxy = await brokerProxy(env.RABBITMQ_URL!);
       onTestFinished(() => proxy.close());
       const publisher = await RabbitMqBus.connect(proxy.url, logger, {
         namespace: env.BAZAAR_NAMESPACE,
@@ -412,13 +396,13 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       });
       onTestFinished(() => publisher.close());
       await publisher.publish(orderCreated()); // an ordinary one is confirmed
-      proxy.stalling = true;
+      proxy.stallOn = marker;
       const started = Date.now();
       await expect(publisher.publish(orderCreated({ orderId: marker }))).rejects.toThrow(
         /did not answer within 500 ms confirming OrderCreated/,
       );
       expect(Date.now() - started).toBeLessThan(5_000);
-      proxy.close();
+      proxy.cut();
       await eventually(() => !publisher.isConnected(), { what: 'the cut' });
     });
 
@@ -454,20 +438,33 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
 });
 
 /**
- * A TCP proxy in front of RabbitMQ that passes everything until, while `stalling`, the client sends bytes
- * containing `marker` (a queue's name, an event's content); from then on that connection goes unanswered
- * both ways, as with a broker that accepted it and stopped answering.
+ * A TCP proxy in front of RabbitMQ, to fail the network between a bus and the broker: `cut()` ends every
+ * connection, `accepting = false` refuses new ones, and while `stallOn` is set, a connection on which the
+ * client sends bytes containing it (a queue's name, an event's content) goes unanswered both ways from
+ * then on, as with a broker that accepted the connection and stopped answering.
  */
-async function stallingProxy(brokerUrl: string, marker: string) {
+async function brokerProxy(brokerUrl: string) {
   const target = new URL(brokerUrl);
   const sockets = new Set<net.Socket>();
-  const state = { stalling: false };
+  const proxy = {
+    url: '',
+    accepting: true,
+    stallOn: undefined as string | undefined,
+    cut() {
+      for (const s of sockets) s.destroy();
+    },
+    close() {
+      proxy.cut();
+      server.close();
+    },
+  };
   const server = net.createServer((client) => {
+    if (!proxy.accepting) return client.destroy();
     const upstream = net.connect(Number(target.port || 5672), target.hostname);
     sockets.add(client).add(upstream);
     let stalled = false;
     client.on('data', (chunk) => {
-      if (state.stalling && chunk.includes(marker)) stalled = true;
+      if (proxy.stallOn && chunk.includes(proxy.stallOn)) stalled = true;
       if (!stalled) upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
@@ -476,24 +473,14 @@ async function stallingProxy(brokerUrl: string, marker: string) {
     const drop = () => {
       client.destroy();
       upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: `amqp://${target.username}:${target.password}@127.0.0.1:${port}`,
-    sockets,
-    get stalling() {
-      return state.stalling;
-    },
-    set stalling(on: boolean) {
-      state.stalling = on;
-    },
-    close() {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
+  const { port } = server.address() as net.AddressInfo;
+  proxy.url = `amqp://${target.username}:${target.password}@127.0.0.1:${port}`;
+  return proxy;
 }
