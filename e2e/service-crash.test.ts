@@ -1,3 +1,4 @@
+import { eventually } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessPlatform } from '../launcher/processes';
 import {
@@ -23,7 +24,8 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
   let namespace: string;
 
   beforeAll(async () => {
-    run = await startProcessPlatform({ PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000' });
+    // The launcher starts a service that dies by itself again, as a restart policy would; kill() is no crash.
+    run = await startProcessPlatform({ PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000' }, { restartExited: true });
     ({ platform, namespace } = run);
   }, 180_000);
   afterAll(async () => {
@@ -47,6 +49,25 @@ describe.skipIf(!infra)('failures mid-saga (multi-process)', () => {
         await platform.kill(victim);
         await new Promise((r) => setTimeout(r, 1_000));
         await platform.start(victim);
+      }),
+    300_000,
+  );
+
+  it(
+    'finishes every order when payments crashes by itself and the launcher starts it again',
+    () =>
+      checkoutsSurvive(run, async () => {
+        const crashed = platform.processes.get('payments')!.child;
+        crashed.kill('SIGKILL'); // not through platform.kill(): the launcher sees a crash
+        await eventually(
+          async () => {
+            const now = platform.processes.get('payments');
+            if (!now || now.child === crashed) return false;
+            const res = await fetch(`${now.url}/readyz`).catch(() => undefined);
+            return res?.ok === true;
+          },
+          { what: 'payments started again by the launcher', timeoutMs: 30_000 },
+        );
       }),
     300_000,
   );

@@ -18,7 +18,18 @@ export interface ProcessPlatformOptions {
   portOffset?: number;
   /** Where each process's output goes. */
   output?: (name: ServiceName, line: string) => void;
+  /**
+   * Starts a service again when its process ends by itself (a crash, a start given up), as a container's
+   * restart policy would: after 1 s, doubling to 30 s while it keeps failing. kill() and stopAll() are
+   * not crashes.
+   */
+  restartExited?: boolean;
 }
+
+const RESTART_FIRST_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 30_000;
+/** A process that stayed up this long is healthy again: its next crash restarts it after the first delay. */
+const RESTART_HEALTHY_AFTER_MS = 60_000;
 
 /**
  * Runs each service as its own OS process (the local-distributed mode), against the servers named by
@@ -35,6 +46,10 @@ export class ProcessPlatform {
 
   readonly processes = new Map<ServiceName, ServiceProcess>();
   private readonly env: NodeJS.ProcessEnv;
+  /** Processes ended on purpose (kill, stopAll): their exit is no crash. */
+  private readonly ended = new WeakSet<ChildProcess>();
+  private readonly restartDelay = new Map<ServiceName, number>();
+  private stopping = false;
 
   constructor(private readonly options: ProcessPlatformOptions) {
     const offset = options.portOffset ?? 0;
@@ -95,8 +110,26 @@ export class ProcessPlatform {
     const url = this.urlOf(name);
     this.processes.set(name, { name, url, child });
     ProcessPlatform.live.add(child);
-    child.once('exit', () => ProcessPlatform.live.delete(child));
+    const startedAt = Date.now();
+    child.once('exit', (code, signal) => {
+      ProcessPlatform.live.delete(child);
+      if (this.options.restartExited && !this.ended.has(child) && !this.stopping) {
+        this.restartAfterCrash(name, Date.now() - startedAt, code ?? signal);
+      }
+    });
     await waitUntilReady(url, child, name);
+  }
+
+  private restartAfterCrash(name: ServiceName, ranMs: number, how: number | string | null): void {
+    const previous = ranMs >= RESTART_HEALTHY_AFTER_MS ? 0 : (this.restartDelay.get(name) ?? 0);
+    const delay = previous === 0 ? RESTART_FIRST_DELAY_MS : Math.min(previous * 2, RESTART_MAX_DELAY_MS);
+    this.restartDelay.set(name, delay);
+    this.options.output?.(name, `exited (${how}) after ${ranMs} ms; starting it again in ${delay} ms`);
+    setTimeout(() => {
+      if (this.stopping) return;
+      // A start that fails ends in another exit, which schedules the next try.
+      this.start(name).catch((err: Error) => this.options.output?.(name, `start failed: ${err.message}`));
+    }, delay);
   }
 
   /** SIGKILL: no shutdown hooks, in-flight work simply stops, like a crashed container. */
@@ -104,6 +137,7 @@ export class ProcessPlatform {
     const p = this.processes.get(name);
     if (!p) return;
     const exited = new Promise((resolve) => p.child.once('exit', resolve));
+    this.ended.add(p.child);
     p.child.kill('SIGKILL');
     await exited;
     this.processes.delete(name);
@@ -121,11 +155,13 @@ export class ProcessPlatform {
   }
 
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const all = [...this.processes.values()].reverse();
     await Promise.all(
       all.map(async (p) => {
         if (p.child.exitCode !== null) return;
         const exited = new Promise((resolve) => p.child.once('exit', resolve));
+        this.ended.add(p.child);
         p.child.kill('SIGTERM');
         const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
         await exited;

@@ -16,6 +16,8 @@ Example:
 const platform = new ProcessPlatform({
   env: { BAZAAR_SEED_DEMO: '1', ...process.env },
   output: (name, line) => process.stdout.write(`${name.padEnd(13)} | ${line}\n`),
+  // A service that crashes, or gives up starting, is started again (a container's restart policy).
+  restartExited: true,
 });
 const stop = async () => {
   await platform.stopAll();

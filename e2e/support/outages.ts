@@ -11,7 +11,10 @@ import { ADMIN, e2eEnv } from './platforms';
 import { createStockedProduct, finalStatuses, ShopClient } from './shop-client';
 
 /** The local-distributed mode (each service its own OS process) against the real servers, for outage tests. */
-export async function startProcessPlatform(extra: Record<string, string> = {}) {
+export async function startProcessPlatform(
+  extra: Record<string, string> = {},
+  options: { restartExited?: boolean } = {},
+) {
   const env = e2eEnv('server', { LOG_LEVEL: 'warn', ORDER_DEADLINE_SECONDS: '120', ...extra });
   const platform = new ProcessPlatform({
     env,
@@ -19,6 +22,7 @@ export async function startProcessPlatform(extra: Record<string, string> = {}) {
     // the gateway there once in 50 runs).
     portOffset: 1100 + Math.floor(Math.random() * 45) * 20,
     output: process.env.E2E_VERBOSE ? (name, line) => console.log(`${name} | ${line}`) : undefined,
+    ...options,
   });
   await platform.startAll();
   const admin = await ShopClient.login(platform.gatewayUrl, ADMIN.email, ADMIN.password);
