@@ -19,7 +19,7 @@ export function createMetrics(service: string) {
       name: 'http_request_duration_seconds',
       help: 'HTTP requests by route and status',
       labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
     outboxPublished: new Counter({
