@@ -56,6 +56,35 @@ class ProviderTimeoutError extends Error {
   }
 }
 
+/**
+ * Leases up to `limit` intents that are due for charging (new ones, or ones whose worker's lease ran out),
+ * oldest order first, so that under load a charge is never passed over for newer ones again and again.
+ * Claim and lease are one statement: the rows are locked (SKIP LOCKED) and leased as they are taken.
+ */
+export function claimDueIntents(db: Executor, limit: number, leaseMs: number): Promise<Intent[]> {
+  return db
+    .update(paymentIntents)
+    .set({ leaseUntil: new Date(Date.now() + leaseMs) })
+    .where(
+      inArray(
+        paymentIntents.orderId,
+        db
+          .select({ orderId: paymentIntents.orderId })
+          .from(paymentIntents)
+          .where(
+            and(
+              eq(paymentIntents.status, 'PROCESSING'),
+              or(isNull(paymentIntents.leaseUntil), lt(paymentIntents.leaseUntil, sql`now()`)),
+            ),
+          )
+          .orderBy(asc(paymentIntents.orderId))
+          .limit(limit)
+          .for('update', { skipLocked: true }),
+      ),
+    )
+    .returning();
+}
+
 export function createPaymentService(deps: {
   db: Db;
   messaging: Messaging;
@@ -322,29 +351,7 @@ export function createPaymentService(deps: {
     async processCharges(): Promise<{ claimed: number; more: boolean }> {
       const limit = maxInFlight - inFlight.size;
       if (limit <= 0) return { claimed: 0, more: false };
-      // Claim and lease in one statement: the rows are locked (SKIP LOCKED) and leased as they are taken.
-      const claimed = await db
-        .update(paymentIntents)
-        .set({ leaseUntil: new Date(Date.now() + settings.leaseMs) })
-        .where(
-          inArray(
-            paymentIntents.orderId,
-            db
-              .select({ orderId: paymentIntents.orderId })
-              .from(paymentIntents)
-              .where(
-                and(
-                  eq(paymentIntents.status, 'PROCESSING'),
-                  or(isNull(paymentIntents.leaseUntil), lt(paymentIntents.leaseUntil, sql`now()`)),
-                ),
-              )
-              // Oldest first: under load, a charge is never passed over for newer ones again and again.
-              .orderBy(asc(paymentIntents.orderId))
-              .limit(limit)
-              .for('update', { skipLocked: true }),
-          ),
-        )
-        .returning();
+      const claimed = await claimDueIntents(db, limit, settings.leaseMs);
       for (const intent of claimed) {
         const charging = (async () => {
           try {
