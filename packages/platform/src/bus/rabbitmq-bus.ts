@@ -134,25 +134,7 @@ export class RabbitMqBus implements EventBus {
 
   static async connect(url: string, logger: Logger, options: RabbitMqBusOptions = {}) {
     const bus = new RabbitMqBus(logger, options);
-    bus.model = await connectRecovering(
-      url,
-      async (model) => {
-        // Until the recovering model adopts this connection, nothing else listens for its errors, and an
-        // unheard 'error' (the broker going away mid-setup) would end the process.
-        const settingUp = (err: Error) =>
-          logger.warn({ err: describeError(err) }, 'rabbitmq connection failed while setting up');
-        model.on('error', settingUp);
-        try {
-          await bus.within('declaring the topology and consumers', bus.setup(model));
-        } catch (err) {
-          await dropConnection(model);
-          throw err;
-        } finally {
-          model.off('error', settingUp);
-        }
-      },
-      options.connectionName,
-    );
+    bus.model = await connectRecovering(url, (model) => bus.setupOrDrop(model), options.connectionName);
     bus.model.on('connect-failed', (err: Error) =>
       logger.warn({ err: describeError(err) }, 'rabbitmq connection attempt failed'),
     );
@@ -168,6 +150,23 @@ export class RabbitMqBus implements EventBus {
     bus.model.on('connect', () => logger.info('rabbitmq connected'));
     bus.model.on('error', (err: Error) => logger.warn({ err: describeError(err) }, 'rabbitmq error'));
     return bus;
+  }
+
+  /** Sets a new connection up within the setup time-out, or drops it (the recovery then tries again). */
+  private async setupOrDrop(model: ChannelModel): Promise<void> {
+    // Until the recovering model adopts this connection, nothing else listens for its errors, and an
+    // unheard 'error' (the broker going away mid-setup) would end the process.
+    const settingUp = (err: Error) =>
+      this.logger.warn({ err: describeError(err) }, 'rabbitmq connection failed while setting up');
+    model.on('error', settingUp);
+    try {
+      await this.within('declaring the topology and consumers', this.setup(model));
+    } catch (err) {
+      await dropConnection(model);
+      throw err;
+    } finally {
+      model.off('error', settingUp);
+    }
   }
 
   private async setup(model: ChannelModel): Promise<void> {
@@ -461,14 +460,10 @@ export class RabbitMqBus implements EventBus {
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     // A close that crosses a lost connection waits for an answer that never comes (amqplib): wait a while
     // for the broker's goodbye, then let it go.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.model?.close().catch(() => {}), // already closed
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    if (!this.model) return;
+    await this.within('closing', this.model.close(), CLOSE_TIMEOUT_MS).catch(() => {
+      // already closed, or no goodbye in time
+    });
   }
 }
 
