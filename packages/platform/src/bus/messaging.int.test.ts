@@ -435,6 +435,49 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       expect(applied.map(({ id, attempt }) => ({ id, attempt }))).toEqual([{ id: event.id, attempt: 2 }]);
       expect(applied[0]!.at - triedAt).toBeGreaterThanOrEqual(1_400);
     });
+
+  if (mode === 'server')
+    it('dead-letters, unopened, a message whose consumer stopped each time it was handling it', async () => {
+      const queue = `crash-probe-${randomUUID().slice(0, 8)}`;
+      const proxy = await brokerProxy(env.RABBITMQ_URL!);
+      onTestFinished(() => proxy.close());
+      const crashing = await RabbitMqBus.connect(proxy.url, logger, {
+        namespace: env.BAZAAR_NAMESPACE,
+        delaysMs: delays,
+        maxDeliveries: 3,
+        queueExpiresMs: 600_000,
+      });
+      onTestFinished(() => crashing.close());
+      const poison = orderCreated();
+      let handed = 0;
+      const unanswered: (() => void)[] = [];
+      // Let the stuck handlers end before the bus closes (their acks then find the channel gone).
+      onTestFinished(() => {
+        for (const answer of unanswered) answer();
+      });
+      await crashing.subscribe(queue, ['order.created'], async (raw) => {
+        if ((raw as { id: string }).id !== poison.id) return;
+        handed++;
+        // Never answered while the connection lasts, as in a process that dies handling the message.
+        await new Promise<void>((resolve) => unanswered.push(resolve));
+      });
+      await bus.publish(poison);
+      for (let n = 1; n <= 3; n++) {
+        await eventually(() => handed === n, { what: `delivery ${n}`, timeoutMs: 15_000 });
+        proxy.cut(); // the consumer "crashes": the broker takes the message back and counts it
+      }
+      const dead = await eventually(
+        async () => {
+          const letters = await bus.listDeadLetters(queue);
+          return letters.length > 0 ? letters : undefined;
+        },
+        { what: 'the dead letter', timeoutMs: 15_000 },
+      );
+      expect(dead.map((d) => d.id)).toEqual([poison.id]);
+      expect(dead[0]!.reason).toMatch(/3 times without an answer/);
+      // The fourth delivery was not handed to the handler.
+      expect(handed).toBe(3);
+    });
 });
 
 /**

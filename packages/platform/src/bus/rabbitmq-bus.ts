@@ -37,6 +37,14 @@ export interface RabbitMqBusOptions {
    * publishes it again later, and consumers drop the repeat if the first did arrive.
    */
   publishTimeoutMs?: number;
+  /**
+   * How many times a message may be handed to this service and never answered (the process died, or lost
+   * its connection, while handling it) before it is dead-lettered unopened (10): a message that crashes
+   * its consumer would otherwise crash every replica in turn. It is dead-lettered with a confirmed publish
+   * and a reason, unlike the broker's own limit (`x-delivery-limit`, 20, kept as the last resort), whose
+   * dead-lettering from a quorum queue is at most once and says only "delivery_limit".
+   */
+  maxDeliveries?: number;
 }
 
 type RecoveringModel = Awaited<ReturnType<typeof connectRecovering>>;
@@ -69,6 +77,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const SETUP_TIMEOUT_MS = 30_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 const PUBLISH_TIMEOUT_MS = 15_000;
+const MAX_DELIVERIES = 10;
 const expiry = (ms?: number) => (ms ? { 'x-expires': ms } : {});
 
 /**
@@ -329,18 +338,36 @@ export class RabbitMqBus implements EventBus {
     this.inFlight++;
     const attempt = Number(msg.properties.headers?.['x-attempt'] ?? 1);
     try {
-      let body: unknown;
       try {
-        body = JSON.parse(msg.content.toString('utf8'));
+        await s.handler(this.open(s, msg), { attempt });
       } catch (err) {
-        throw new PoisonMessageError('message is not JSON', { cause: err });
+        await this.handleFailure(s, channel, msg, attempt, err);
+        return;
       }
-      await s.handler(body, { attempt });
-      channel.ack(msg);
-    } catch (err) {
-      await this.handleFailure(s, channel, msg, attempt, err);
+      try {
+        channel.ack(msg);
+      } catch {
+        // The channel went while the handler ran: the broker hands the message out again, and the
+        // consumer's inbox drops the repeat. (Scheduling a retry here would deliver it twice more.)
+      }
     } finally {
       this.inFlight--;
+    }
+  }
+
+  /** The message's body, unless it is not fit to be handled (then it is dead-lettered). */
+  private open(s: Subscription, msg: ConsumeMessage): unknown {
+    // How often the broker handed it out before without an answer (a quorum queue counts it).
+    const unanswered = Number(msg.properties.headers?.['x-delivery-count'] ?? 0);
+    if (!s.options.exclusive && unanswered >= (this.options.maxDeliveries ?? MAX_DELIVERIES)) {
+      throw new PoisonMessageError(
+        `handed to ${s.queue} ${unanswered} times without an answer: its consumer stopped (crashed, or lost its connection) while handling it each time`,
+      );
+    }
+    try {
+      return JSON.parse(msg.content.toString('utf8'));
+    } catch (err) {
+      throw new PoisonMessageError('message is not JSON', { cause: err });
     }
   }
 
