@@ -60,7 +60,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     trustProxy: true,
-    connectionTimeout: 30_000,
+    // An idle keep-alive connection is kept 72 s (longer than the 60 s a load balancer or ingress keeps its
+    // own, so they close first) and said so in `Keep-Alive: timeout=72`; the inactivity limit, which would
+    // close it sooner behind the clients' backs, is set past that (it was 30 s).
+    keepAliveTimeout: 72_000,
+    connectionTimeout: 75_000,
     requestTimeout: 30_000,
   }).withTypeProvider<ZodTypeProvider>();
 
