@@ -34,6 +34,13 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/**
+ * How far back an embedded platform, when it starts, hands its consumers again what the services
+ * published: past the order deadline (2 min) and the longest retry wait (15 s), so a saga the last
+ * process left half-way goes on. Older events belong to sagas the deadline has ended.
+ */
+const REDELIVERY_WINDOW_MS = 5 * 60_000;
+
 /** Runs every service in this process: on shared embedded stand-ins, or against real servers. */
 export async function startPlatform(options: StartPlatformOptions): Promise<Platform> {
   const env: NodeJS.ProcessEnv = { ...options.env };
@@ -75,6 +82,15 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Plat
       // Later services find earlier ones at the addresses they actually got.
       env[`${name.toUpperCase()}_URL`] = service.url;
       if (service.grpcUrl) env[`${name.toUpperCase()}_GRPC_URL`] = service.grpcUrl;
+    }
+    if (bus) {
+      const handed = await bus.redeliverRecent(REDELIVERY_WINDOW_MS);
+      if (handed > 0) {
+        createLogger('bus', env.LOG_LEVEL ?? 'info').info(
+          { events: handed },
+          'events of the last minutes handed to their consumers again (the inboxes drop those applied)',
+        );
+      }
     }
   } catch (err) {
     for (const s of running.reverse()) await s.stop().catch(() => {});

@@ -33,6 +33,7 @@ export class InProcessBus implements EventBus {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly redeliverySources: ((windowMs: number) => Promise<CloudEvent[]>)[] = [];
 
   constructor(
     private readonly logger: Logger,
@@ -46,6 +47,25 @@ export class InProcessBus implements EventBus {
     for (const queue of this.queues.values()) {
       if (queue.bindings.some((b) => matchesRoutingKey(b, key))) this.enqueue(queue, body, 1);
     }
+  }
+
+  /** Where to find what was published lately (a service's outbox), for `redeliverRecent`. */
+  addRedeliverySource(source: (windowMs: number) => Promise<CloudEvent[]>): void {
+    this.redeliverySources.push(source);
+  }
+
+  /**
+   * Hands every queue again the events published in the last `windowMs`, oldest first. This bus keeps
+   * its messages in memory, so when the process ended, those delivered but not yet handled and those
+   * waiting for a retry were gone with it, and a saga stopped half-way; consumers' inboxes drop the
+   * events they had applied. Call it once every service has subscribed. Returns how many were handed.
+   */
+  async redeliverRecent(windowMs: number): Promise<number> {
+    const batches = await Promise.all(this.redeliverySources.map((source) => source(windowMs)));
+    // UUIDv7 ids sort by creation time, across services.
+    const events = batches.flat().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const event of events) await this.publish(event);
+    return events.length;
   }
 
   async subscribe(

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { EventBus } from './event-bus';
 import { type Emit, type Subscription, startEventConsumer } from './event-consumer';
+import { InProcessBus } from './in-process-bus';
 import { appendToOutbox, OutboxRelay } from './outbox';
 
 export interface MessagingOptions {
@@ -55,6 +56,9 @@ export function createMessaging(options: MessagingOptions) {
 
     async start(subscriptions: readonly Subscription[] = []) {
       relay.start();
+      // The embedded bus forgets what it held when the process ends; it asks the outboxes again on start.
+      if (bus instanceof InProcessBus)
+        bus.addRedeliverySource((windowMs) => relay.recentlyPublished(windowMs));
       lagTimer = setInterval(() => {
         relay
           .lag()

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@bazaar/contracts';
 import { routingKeyOf } from '@bazaar/contracts';
-import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Counter, Gauge } from 'prom-client';
 import { type Db, type Executor, query } from '../db/database';
 import type { OutboxTable } from '../db/messaging-tables';
@@ -165,6 +165,25 @@ export class OutboxRelay {
       this.options.metrics?.published.inc(published.length);
       return failed.length > 0 ? -published.length - 1 : published.length;
     });
+  }
+
+  /**
+   * The events this outbox published in the last `windowMs`, oldest first: what an embedded platform
+   * hands its in-memory bus again when it starts (see `InProcessBus.redeliverRecent`).
+   */
+  async recentlyPublished(windowMs: number): Promise<CloudEvent[]> {
+    const { db, table } = this.options;
+    const rows = await db
+      .select({ envelope: table.envelope })
+      .from(table)
+      .where(
+        and(
+          isNotNull(table.publishedAt),
+          gt(table.publishedAt, sql`now() - make_interval(secs => ${windowMs / 1000})`),
+        ),
+      )
+      .orderBy(asc(table.createdAt));
+    return rows.map((r) => r.envelope);
   }
 
   /** Rows not yet published, and the age of the oldest in seconds. */
