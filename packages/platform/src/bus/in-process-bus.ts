@@ -17,6 +17,8 @@ interface Queue {
   bindings: readonly string[];
   handler: MessageHandler;
   prefetch: number;
+  /** A live consumer's private queue: it gets what is published from now on, never old events. */
+  exclusive: boolean;
   inFlight: number;
   waiting: { body: string; attempt: number }[];
   deadLetters: DeadLetter[];
@@ -33,7 +35,7 @@ export class InProcessBus implements EventBus {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly redeliverySources: ((windowMs: number) => Promise<CloudEvent[]>)[] = [];
+  private readonly redeliverySources = new Set<(windowMs: number) => Promise<CloudEvent[]>>();
 
   constructor(
     private readonly logger: Logger,
@@ -41,30 +43,40 @@ export class InProcessBus implements EventBus {
   ) {}
 
   async publish(event: CloudEvent): Promise<void> {
+    this.route(event, (queue) => !queue.exclusive);
+  }
+
+  private route(event: CloudEvent, to: (queue: Queue) => boolean): void {
     if (this.closed) throw new Error('bus closed');
     const key = routingKeyOf(event.type);
     const body = JSON.stringify(event);
     for (const queue of this.queues.values()) {
-      if (queue.bindings.some((b) => matchesRoutingKey(b, key))) this.enqueue(queue, body, 1);
+      if (to(queue) && queue.bindings.some((b) => matchesRoutingKey(b, key))) this.enqueue(queue, body, 1);
     }
   }
 
-  /** Where to find what was published lately (a service's outbox), for `redeliverRecent`. */
-  addRedeliverySource(source: (windowMs: number) => Promise<CloudEvent[]>): void {
-    this.redeliverySources.push(source);
+  /**
+   * Where to find what was published lately (a service's outbox), for `redeliverRecent`. Returns the
+   * function that takes it off again (when the service stops).
+   */
+  addRedeliverySource(source: (windowMs: number) => Promise<CloudEvent[]>): () => void {
+    this.redeliverySources.add(source);
+    return () => this.redeliverySources.delete(source);
   }
 
   /**
    * Hands every queue again the events published in the last `windowMs`, oldest first. This bus keeps
    * its messages in memory, so when the process ended, those delivered but not yet handled and those
    * waiting for a retry were gone with it, and a saga stopped half-way; consumers' inboxes drop the
-   * events they had applied. Call it once every service has subscribed. Returns how many were handed.
+   * events they had applied. Live consumers (exclusive queues) are left out, as a broker's would be.
+   * Call it once every service has subscribed. Returns how many were handed.
    */
   async redeliverRecent(windowMs: number): Promise<number> {
-    const batches = await Promise.all(this.redeliverySources.map((source) => source(windowMs)));
+    const batches = await Promise.all([...this.redeliverySources].map((source) => source(windowMs)));
+    const byId = new Map(batches.flat().map((e) => [e.id, e]));
     // UUIDv7 ids sort by creation time, across services.
-    const events = batches.flat().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const event of events) await this.publish(event);
+    const events = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const event of events) this.route(event, (queue) => !queue.exclusive);
     return events.length;
   }
 
@@ -80,6 +92,7 @@ export class InProcessBus implements EventBus {
       bindings: routingKeys,
       handler,
       prefetch: options.prefetch ?? 32,
+      exclusive: options.exclusive ?? false,
       inFlight: 0,
       waiting: [],
       deadLetters: [],

@@ -274,6 +274,55 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
     expect(left).toBe(0);
   });
 
+  if (mode === 'embedded')
+    it('hands durable consumers again what the outbox published lately, once each, and live ones nothing', async () => {
+      // A type no other consumer of this file takes: they share one inbox table here.
+      const cancelled = () =>
+        createEvent('OrderCancelled', sampleEventData('OrderCancelled'), {
+          source: '/bazaar/test',
+          correlationId: 'redelivery',
+        });
+      const applied: string[] = [];
+      const { messaging } = await startConsumer('redelivery-probe', [
+        on('OrderCancelled', async (event, tx) => {
+          await tx.insert(effects).values({ eventId: event.id, note: 'redelivered' });
+          applied.push(event.id);
+        }),
+      ]);
+      const live: string[] = [];
+      await bus.subscribe(
+        `redelivery-live-${randomUUID().slice(0, 8)}`,
+        ['order.cancelled'],
+        async (raw) => {
+          live.push((raw as { id: string }).id);
+        },
+        { exclusive: true },
+      );
+      await database.db.delete(outbox);
+      const [stale, applyAgain, lost] = [cancelled(), cancelled(), cancelled()];
+      const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+      // One applied before the "restart" (its inbox row is there), one the bus lost, one too old to matter.
+      await messaging.transact(async (_tx, emit) => emit(applyAgain));
+      await eventually(() => applied.includes(applyAgain.id), { what: 'the first delivery' });
+      await database.db.insert(outbox).values(
+        [stale, lost].map((e, i) => ({
+          id: e.id,
+          type: e.type,
+          routingKey: 'order.cancelled',
+          envelope: e,
+          publishedAt: minutesAgo(i === 0 ? 10 : 1),
+        })),
+      );
+      live.length = 0;
+
+      const handed = await (bus as InProcessBus).redeliverRecent(5 * 60_000);
+      expect(handed).toBe(2);
+      await eventually(() => applied.includes(lost.id), { what: 'the lost event applied' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(applied.sort()).toEqual([applyAgain.id, lost.id].sort());
+      expect(live).toEqual([]);
+    });
+
   // Only a real broker can be cut off; the embedded bus lives in the same process.
   if (mode === 'server')
     it('publishes events written while the broker is unreachable once it is back', async () => {

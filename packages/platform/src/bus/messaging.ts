@@ -37,6 +37,7 @@ export function createMessaging(options: MessagingOptions) {
     metrics: { published: metrics.outboxPublished, failures: metrics.outboxFailures, lag: metrics.outboxLag },
   });
   let lagTimer: NodeJS.Timeout | undefined;
+  let dropRedeliverySource: (() => void) | undefined;
 
   return {
     relay,
@@ -57,8 +58,9 @@ export function createMessaging(options: MessagingOptions) {
     async start(subscriptions: readonly Subscription[] = []) {
       relay.start();
       // The embedded bus forgets what it held when the process ends; it asks the outboxes again on start.
-      if (bus instanceof InProcessBus)
-        bus.addRedeliverySource((windowMs) => relay.recentlyPublished(windowMs));
+      if (bus instanceof InProcessBus) {
+        dropRedeliverySource = bus.addRedeliverySource((windowMs) => relay.recentlyPublished(windowMs));
+      }
       lagTimer = setInterval(() => {
         relay
           .lag()
@@ -87,6 +89,7 @@ export function createMessaging(options: MessagingOptions) {
 
     async stop() {
       clearInterval(lagTimer);
+      dropRedeliverySource?.();
       await relay.stop();
     },
   };
