@@ -43,7 +43,7 @@ export class InProcessBus implements EventBus {
   ) {}
 
   async publish(event: CloudEvent): Promise<void> {
-    this.route(event, (queue) => !queue.exclusive);
+    this.route(event, () => true);
   }
 
   private route(event: CloudEvent, to: (queue: Queue) => boolean): void {

@@ -321,6 +321,10 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       await new Promise((r) => setTimeout(r, 200));
       expect(applied.sort()).toEqual([applyAgain.id, lost.id].sort());
       expect(live).toEqual([]);
+      // What is published from now on reaches the live consumer as before.
+      const fresh = cancelled();
+      await bus.publish(fresh);
+      await eventually(() => live.includes(fresh.id), { what: 'a new event, live' });
     });
 
   // Only a real broker can be cut off; the embedded bus lives in the same process.
