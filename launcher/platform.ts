@@ -47,9 +47,10 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Plat
   const embedded = !env.POSTGRES_URL;
   let shared: (SharedInfrastructure & { close(): Promise<void> }) | undefined;
   let bus: InProcessBus | undefined;
+  const busLogger = createLogger('bus', env.LOG_LEVEL ?? 'info');
   if (embedded) {
     const pglite = await openEmbeddedDatabase(options.dataDir ? path.resolve(options.dataDir) : undefined);
-    bus = new InProcessBus(createLogger('bus', env.LOG_LEVEL ?? 'info'));
+    bus = new InProcessBus(busLogger);
     const kv = new MemoryStore();
     shared = {
       pglite,
@@ -86,7 +87,7 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Plat
     if (bus) {
       const handed = await bus.redeliverRecent(REDELIVERY_WINDOW_MS);
       if (handed > 0) {
-        createLogger('bus', env.LOG_LEVEL ?? 'info').info(
+        busLogger.info(
           { events: handed },
           'events of the last minutes handed to their consumers again (the inboxes drop those applied)',
         );
