@@ -57,6 +57,22 @@ export class PoisonMessageError extends Error {
   }
 }
 
+/**
+ * The handler could not run because something it needs is unavailable for now (the database restarting
+ * or refusing connections): not the message's fault. Buses retry it without spending one of its attempts,
+ * every `outageRetryDelayMs(n)`, for as long as the outage lasts, so an outage longer than the retry
+ * schedule dead-letters nothing.
+ */
+export class DependencyUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
+/** The wait before the n-th retry (from 0) of a message whose handler met an outage: 1 s doubling to 15 s. */
+export const outageRetryDelayMs = (n: number) => Math.min(1_000 * 2 ** n, 15_000);
+
 /** Delays before each retry; after the last one the message is dead-lettered. */
 export const retryDelaysMs = [50, 200, 1_000, 5_000, 15_000] as const;
 

@@ -9,10 +9,17 @@ import {
 import { sql } from 'drizzle-orm';
 import type { Counter, Histogram } from 'prom-client';
 import { type Db, query, type Tx } from '../db/database';
+import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors';
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { describeError, type EventBus, PoisonMessageError, type SubscribeOptions } from './event-bus';
+import {
+  DependencyUnavailableError,
+  describeError,
+  type EventBus,
+  PoisonMessageError,
+  type SubscribeOptions,
+} from './event-bus';
 import { appendToOutbox } from './outbox';
 
 export type EventOf<T extends EventType> = Extract<AnyEvent, { type: T }>;
@@ -176,7 +183,13 @@ class GroupCommit {
       w.resolve();
     } catch (failure) {
       const err = failure instanceof HandlerFailure ? failure.cause : failure;
-      w.reject(err instanceof AppError ? new PoisonMessageError(err.message, { cause: err }) : err);
+      if (err instanceof AppError) w.reject(new PoisonMessageError(err.message, { cause: err }));
+      else if (isDatabaseBusy(err) || isDatabaseConnectionLost(err)) {
+        // The database is restarting or full, not the event at fault: its attempts are not spent.
+        w.reject(
+          new DependencyUnavailableError(`database unavailable: ${describeError(err)}`, { cause: err }),
+        );
+      } else w.reject(err);
     }
   }
 

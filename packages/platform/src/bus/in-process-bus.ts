@@ -3,10 +3,12 @@ import { routingKeyOf } from '@bazaar/contracts';
 import type { Logger } from '../logger';
 import {
   type DeadLetter,
+  DependencyUnavailableError,
   describeError,
   type EventBus,
   type MessageHandler,
   matchesRoutingKey,
+  outageRetryDelayMs,
   PoisonMessageError,
   retryDelaysMs,
   type SubscribeOptions,
@@ -160,7 +162,9 @@ export class InProcessBus implements EventBus {
     try {
       await queue.handler(message, { attempt });
     } catch (err) {
-      const delay = this.delaysMs[attempt - 1];
+      // An outage (the database unavailable) spends no attempt: the message waits and tries again.
+      const outage = err instanceof DependencyUnavailableError;
+      const delay = outage ? outageRetryDelayMs(0) : this.delaysMs[attempt - 1];
       if (err instanceof PoisonMessageError || delay === undefined) {
         this.deadLetter(queue, message, describeError(err));
         return;
@@ -168,7 +172,7 @@ export class InProcessBus implements EventBus {
       this.logger.warn({ err, queue: queue.name, attempt }, 'handler failed, retrying');
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        if (!this.closed) this.enqueue(queue, body, attempt + 1);
+        if (!this.closed) this.enqueue(queue, body, outage ? attempt : attempt + 1);
       }, delay);
       this.timers.add(timer);
     }

@@ -274,6 +274,33 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
     expect(left).toBe(0);
   });
 
+  it('retries an event while its database is unavailable without spending its attempts', async () => {
+    // A type no other consumer of this file takes: they share one inbox table here.
+    const event = createEvent('ShipmentDelivered', sampleEventData('ShipmentDelivered'), {
+      source: '/bazaar/test',
+      correlationId: 'outage',
+    });
+    let tries = 0;
+    const applied: string[] = [];
+    await startConsumer('outage-probe', [
+      on('ShipmentDelivered', async (e) => {
+        // More refusals than the retry schedule (two delays here) has attempts, as a restart would give.
+        if (++tries <= 3) {
+          throw Object.assign(new Error('the database system is shutting down'), { code: '57P03' });
+        }
+        applied.push(e.id);
+      }),
+    ]);
+    await bus.publish(event);
+    await eventually(() => applied.length > 0, {
+      what: 'the event applied after the outage',
+      timeoutMs: 20_000,
+    });
+    expect(applied).toEqual([event.id]);
+    expect(tries).toBe(4);
+    expect(await bus.listDeadLetters('outage-probe')).toEqual([]);
+  });
+
   if (mode === 'embedded')
     it('hands durable consumers again what the outbox published lately, once each, and live ones nothing', async () => {
       // A type no other consumer of this file takes: they share one inbox table here.

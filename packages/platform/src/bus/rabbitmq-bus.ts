@@ -10,9 +10,11 @@ import amqp, {
 import type { Logger } from '../logger';
 import {
   type DeadLetter,
+  DependencyUnavailableError,
   describeError,
   type EventBus,
   type MessageHandler,
+  outageRetryDelayMs,
   PoisonMessageError,
   retryDelaysMs,
   type SubscribeOptions,
@@ -384,7 +386,9 @@ export class RabbitMqBus implements EventBus {
         channel.ack(msg);
         return;
       }
-      const delay = this.delaysMs[attempt - 1];
+      const outages = Number(msg.properties.headers?.['x-outages'] ?? 0);
+      const outage = err instanceof DependencyUnavailableError;
+      const delay = outage ? outageRetryDelayMs(outages) : this.delaysMs[attempt - 1];
       const publisher = this.publisher;
       if (!publisher) throw new Error('rabbitmq is not connected');
       const headers = { ...msg.properties.headers };
@@ -404,9 +408,10 @@ export class RabbitMqBus implements EventBus {
       } else {
         this.logger.warn(
           { err: describeError(err), queue: s.queue, attempt, delay },
-          'handler failed, retrying',
+          outage ? 'handler met an outage, retrying (no attempt spent)' : 'handler failed, retrying',
         );
-        headers['x-attempt'] = attempt + 1;
+        if (outage) headers['x-outages'] = outages + 1;
+        else headers['x-attempt'] = attempt + 1;
         headers['x-due-at'] = Date.now() + delay;
         await confirm(publisher, (cb) =>
           publisher.sendToQueue(
