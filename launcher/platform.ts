@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   createLogger,
+  EmbeddedDeadLetters,
   InProcessBus,
   MemoryStore,
   openEmbeddedDatabase,
@@ -50,7 +51,8 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Plat
   const busLogger = createLogger('bus', env.LOG_LEVEL ?? 'info');
   if (embedded) {
     const pglite = await openEmbeddedDatabase(options.dataDir ? path.resolve(options.dataDir) : undefined);
-    bus = new InProcessBus(busLogger);
+    // Dead letters are kept in the embedded database: they outlive the process, as RabbitMQ's do.
+    bus = new InProcessBus(busLogger, { deadLetters: await EmbeddedDeadLetters.open(pglite) });
     const kv = new MemoryStore();
     shared = {
       pglite,

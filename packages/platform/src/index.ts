@@ -1,4 +1,5 @@
 export * from './auth/token-verifier';
+export * from './bus/dead-letter-store';
 export * from './bus/event-bus';
 export * from './bus/event-consumer';
 export * from './bus/in-process-bus';

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@bazaar/contracts';
 import { routingKeyOf } from '@bazaar/contracts';
 import type { Logger } from '../logger';
+import { type DeadLetterStore, MemoryDeadLetters } from './dead-letter-store';
 import {
   type DeadLetter,
   DependencyUnavailableError,
@@ -22,14 +23,28 @@ interface Queue {
   /** A live consumer's private queue: it gets what is published from now on, never old events. */
   exclusive: boolean;
   inFlight: number;
-  waiting: { body: string; attempt: number }[];
-  deadLetters: DeadLetter[];
+  waiting: Delivery[];
+}
+
+interface Delivery {
+  body: string;
+  attempt: number;
+  /** The kept dead letter this is a replay of: removed once handled, replaced if it fails again. */
+  replayOf?: string;
+}
+
+export interface InProcessBusOptions {
+  /** Waits before each retry; after the last one a message is dead-lettered. */
+  delaysMs?: readonly number[];
+  /** Where dead letters are kept: in memory unless given the embedded database's store. */
+  deadLetters?: DeadLetterStore;
 }
 
 /**
  * The embedded stand-in for RabbitMQ. It keeps the same contract: messages are copied (serialised)
  * and delivered asynchronously, each queue handles a bounded number at once, failures are retried
- * with the same backoff and then dead-lettered.
+ * with the same backoff and then dead-lettered. A dead letter stays kept until its replay is handled, so
+ * one kept in the embedded database outlives the process.
  */
 export class InProcessBus implements EventBus {
   readonly kind = 'in-process' as const;
@@ -39,10 +54,16 @@ export class InProcessBus implements EventBus {
   private idleWaiters: (() => void)[] = [];
   private readonly redeliverySources = new Set<(windowMs: number) => Promise<CloudEvent[]>>();
 
+  private readonly delaysMs: readonly number[];
+  private readonly deadLetters: DeadLetterStore;
+
   constructor(
     private readonly logger: Logger,
-    private readonly delaysMs: readonly number[] = retryDelaysMs,
-  ) {}
+    options: InProcessBusOptions = {},
+  ) {
+    this.delaysMs = options.delaysMs ?? retryDelaysMs;
+    this.deadLetters = options.deadLetters ?? new MemoryDeadLetters();
+  }
 
   async publish(event: CloudEvent): Promise<void> {
     this.route(event, () => true);
@@ -53,7 +74,9 @@ export class InProcessBus implements EventBus {
     const key = routingKeyOf(event.type);
     const body = JSON.stringify(event);
     for (const queue of this.queues.values()) {
-      if (to(queue) && queue.bindings.some((b) => matchesRoutingKey(b, key))) this.enqueue(queue, body, 1);
+      if (to(queue) && queue.bindings.some((b) => matchesRoutingKey(b, key))) {
+        this.enqueue(queue, { body, attempt: 1 });
+      }
     }
   }
 
@@ -97,19 +120,22 @@ export class InProcessBus implements EventBus {
       exclusive: options.exclusive ?? false,
       inFlight: 0,
       waiting: [],
-      deadLetters: [],
     });
   }
 
   async listDeadLetters(queue: string): Promise<DeadLetter[]> {
-    return [...(this.queues.get(queue)?.deadLetters ?? [])];
+    const letters = await this.deadLetters.list(queue);
+    return letters.map(({ key: _key, ...letter }) => letter);
   }
 
+  /** Hands the queue its dead letters again; each stays kept until its replay has been handled. */
   async replayDeadLetters(name: string): Promise<number> {
     const queue = this.queues.get(name);
     if (!queue) return 0;
-    const letters = queue.deadLetters.splice(0);
-    for (const letter of letters) this.enqueue(queue, JSON.stringify(letter.message), 1);
+    const letters = await this.deadLetters.list(name);
+    for (const letter of letters) {
+      this.enqueue(queue, { body: JSON.stringify(letter.message), attempt: 1, replayOf: letter.key });
+    }
     return letters.length;
   }
 
@@ -140,8 +166,8 @@ export class InProcessBus implements EventBus {
     );
   }
 
-  private enqueue(queue: Queue, body: string, attempt: number): void {
-    queue.waiting.push({ body, attempt });
+  private enqueue(queue: Queue, delivery: Delivery): void {
+    queue.waiting.push(delivery);
     setImmediate(() => this.pump(queue));
   }
 
@@ -149,7 +175,7 @@ export class InProcessBus implements EventBus {
     while (!this.closed && queue.inFlight < queue.prefetch && queue.waiting.length > 0) {
       const next = queue.waiting.shift()!;
       queue.inFlight++;
-      void this.deliver(queue, next.body, next.attempt).finally(() => {
+      void this.deliver(queue, next).finally(() => {
         queue.inFlight--;
         this.pump(queue);
         if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
@@ -157,7 +183,8 @@ export class InProcessBus implements EventBus {
     }
   }
 
-  private async deliver(queue: Queue, body: string, attempt: number): Promise<void> {
+  private async deliver(queue: Queue, delivery: Delivery): Promise<void> {
+    const { body, attempt, replayOf } = delivery;
     const message: unknown = JSON.parse(body);
     try {
       await queue.handler(message, { attempt });
@@ -166,27 +193,40 @@ export class InProcessBus implements EventBus {
       const outage = err instanceof DependencyUnavailableError;
       const delay = outage ? outageRetryDelayMs(0) : this.delaysMs[attempt - 1];
       if (err instanceof PoisonMessageError || delay === undefined) {
-        this.deadLetter(queue, message, describeError(err));
+        await this.deadLetter(queue, message, describeError(err), replayOf);
         return;
       }
       this.logger.warn({ err, queue: queue.name, attempt }, 'handler failed, retrying');
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        if (!this.closed) this.enqueue(queue, body, outage ? attempt : attempt + 1);
+        if (!this.closed) this.enqueue(queue, { ...delivery, attempt: outage ? attempt : attempt + 1 });
       }, delay);
       this.timers.add(timer);
+      return;
+    }
+    if (replayOf !== undefined) {
+      await this.deadLetters.remove(queue.name, replayOf).catch((err: unknown) => {
+        // Kept a little longer: a later replay hands it again and the consumer's inbox drops it.
+        this.logger.warn({ err, queue: queue.name }, 'replayed dead letter handled, but not removed');
+      });
     }
   }
 
-  private deadLetter(queue: Queue, message: unknown, reason: string): void {
+  private async deadLetter(queue: Queue, message: unknown, reason: string, replacing?: string) {
     const m = message as { id?: unknown; type?: unknown };
-    this.logger.error({ queue: queue.name, reason, eventId: m.id }, 'message dead-lettered');
-    queue.deadLetters.push({
+    const letter: DeadLetter = {
       id: typeof m.id === 'string' ? m.id : 'unknown',
       type: typeof m.type === 'string' ? m.type : 'unknown',
       reason,
       failedAt: new Date().toISOString(),
       message,
-    });
+    };
+    try {
+      await this.deadLetters.add(queue.name, letter, replacing);
+      this.logger.error({ queue: queue.name, reason, eventId: m.id }, 'message dead-lettered');
+    } catch (err) {
+      // The store is gone (the process is stopping): the log is then the only place the message is.
+      this.logger.error({ err, queue: queue.name, letter }, 'message dead-lettered, but could not be kept');
+    }
   }
 }

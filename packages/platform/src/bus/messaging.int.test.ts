@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createEvent, sampleEventData } from '@bazaar/contracts';
 import { eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type Database, openDatabase } from '../db/database';
+import { type Database, openDatabase, openEmbeddedDatabase } from '../db/database';
 import { TransientError } from '../errors';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
@@ -13,7 +16,8 @@ import {
   testEnv,
   testModes,
 } from '../testing/test-infrastructure';
-import type { EventBus } from './event-bus';
+import { EmbeddedDeadLetters } from './dead-letter-store';
+import { type DeadLetter, type EventBus, PoisonMessageError } from './event-bus';
 import { on, type Subscription } from './event-consumer';
 import { InProcessBus } from './in-process-bus';
 import { createMessaging } from './messaging';
@@ -42,7 +46,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
     if (mode === 'embedded') {
       const infra = await openEmbeddedTestInfrastructure();
       database = await openDatabase({ service: 'bustest', migrationsFolder, logger, pglite: infra.pglite });
-      bus = new InProcessBus(logger, delays);
+      bus = new InProcessBus(logger, { delaysMs: delays });
       closeAll = async () => {
         await bus.close();
         await infra.close();
@@ -352,6 +356,56 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       const fresh = cancelled();
       await bus.publish(fresh);
       await eventually(() => live.includes(fresh.id), { what: 'a new event, live' });
+    });
+
+  if (mode === 'embedded')
+    it('keeps dead letters in the embedded database across a restart until their replay is handled', async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'bazaar-dead-letters-'));
+      onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+      const [healed, poison] = [orderCreated(), orderCreated()];
+      const reasonOf = (letters: DeadLetter[], id: string) => letters.find((l) => l.id === id)?.reason;
+
+      // The first process: a consumer that fails everything, until every message is a dead letter.
+      let pglite = await openEmbeddedDatabase(dataDir);
+      let first: InProcessBus | undefined = new InProcessBus(logger, {
+        delaysMs: [10],
+        deadLetters: await EmbeddedDeadLetters.open(pglite),
+      });
+      await first.subscribe('kept-letters', ['order.created'], async () => {
+        throw new Error('the warehouse is on fire');
+      });
+      // The same event dead-lettered twice is kept once.
+      for (const e of [healed, poison, healed]) await first.publish(e);
+      await first.idle();
+      await first.close();
+      first = undefined;
+      await pglite.close();
+
+      // The next process finds them, and replays them to a consumer that handles one and rejects the other.
+      pglite = await openEmbeddedDatabase(dataDir);
+      onTestFinished(() => pglite.close());
+      const handled: string[] = [];
+      const next = new InProcessBus(logger, {
+        delaysMs: [10],
+        deadLetters: await EmbeddedDeadLetters.open(pglite),
+      });
+      onTestFinished(() => next.close());
+      await next.subscribe('kept-letters', ['order.created'], async (raw) => {
+        const { id } = raw as { id: string };
+        if (id === poison.id) throw new PoisonMessageError('still unreadable');
+        handled.push(id);
+      });
+      const kept = await next.listDeadLetters('kept-letters');
+      expect(kept.map((l) => l.id).sort()).toEqual([healed.id, poison.id].sort());
+      expect(reasonOf(kept, healed.id)).toMatch(/on fire/);
+      expect(kept.find((l) => l.id === healed.id)?.message).toEqual(healed);
+
+      expect(await next.replayDeadLetters('kept-letters')).toBe(2);
+      await next.idle();
+      expect(handled).toEqual([healed.id]);
+      const left = await next.listDeadLetters('kept-letters');
+      expect(left.map((l) => l.id)).toEqual([poison.id]);
+      expect(reasonOf(left, poison.id)).toMatch(/still unreadable/);
     });
 
   // Only a real broker can be cut off; the embedded bus lives in the same process.
