@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createEvent, sampleEventData } from '@bazaar/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../launcher/platform';
-import { ADMIN, startE2ePlatform, testModes } from './support/platforms';
+import { ADMIN, publishRaw, startE2ePlatform, testModes } from './support/platforms';
 import { createStockedProduct, ShopClient } from './support/shop-client';
 
 describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
@@ -236,6 +237,42 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
       // The saga won the race and shipped first: then cancelling is refused.
       expect(cancel.status).toBe(409);
     }
+  });
+
+  it("shows an operator a service's dead letters and replays them, to admins only", async () => {
+    const path = '/api/v1/admin/dead-letters';
+    const shopper = await ShopClient.register(base);
+    expect((await new ShopClient(base).request('GET', `${path}/inventory`)).status).toBe(401);
+    expect((await shopper.request('GET', `${path}/inventory`)).status).toBe(403);
+    expect((await shopper.request('POST', `${path}/inventory/replay`)).status).toBe(403);
+    const unknown = await admin.request('GET', `${path}/warehouse`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(unknown.body.code).toBe('dead_letters.unknown_queue');
+
+    // An event no consumer can read: every service that takes OrderCancelled dead-letters it at once.
+    const poison = {
+      ...createEvent('OrderCancelled', sampleEventData('OrderCancelled'), {
+        source: '/bazaar/e2e',
+        correlationId: 'dead-letter',
+      }),
+      data: { orderId: 'not-a-uuid' },
+    };
+    await publishRaw(platform, poison);
+    const lettersOf = async (queue: string) =>
+      ((await admin.ok('GET', `${path}/${queue}`)).items as { id: string; reason: string }[]).filter(
+        (l) => l.id === poison.id,
+      );
+    await expect.poll(() => lettersOf('inventory'), { timeout: 15_000 }).toHaveLength(1);
+    const [letter] = await lettersOf('inventory');
+    expect(letter!.reason).toMatch(/orderId/);
+    expect(await lettersOf('cart')).toEqual([]);
+
+    // Replayed unchanged, it is dead-lettered again (once).
+    const replay = await admin.ok('POST', `${path}/inventory/replay`);
+    expect(replay.queue).toBe('inventory');
+    expect(replay.replayed).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => lettersOf('inventory'), { timeout: 15_000 }).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createLogger, RabbitMqBus } from '@bazaar/platform';
 import { testEnv, testModes } from '@bazaar/platform/testing';
 import { type Platform, startPlatform } from '../../launcher/platform';
 
@@ -25,6 +26,22 @@ export function e2eEnv(mode: 'embedded' | 'server', extra: Record<string, string
 export async function startE2ePlatform(mode: 'embedded' | 'server', extra: Record<string, string> = {}) {
   const env = e2eEnv(mode, extra);
   return startPlatform({ env, ports: 'random' }) as Promise<Platform>;
+}
+
+/** Puts a message on the platform's bus as it is, past the outbox and its validation (a broken producer). */
+export async function publishRaw(platform: Platform, message: unknown): Promise<void> {
+  if (platform.bus) {
+    await platform.bus.publish(message as never);
+    return;
+  }
+  const bus = await RabbitMqBus.connect(platform.env.RABBITMQ_URL!, createLogger('e2e', 'silent'), {
+    namespace: platform.env.BAZAAR_NAMESPACE,
+  });
+  try {
+    await bus.publish(message as never);
+  } finally {
+    await bus.close();
+  }
 }
 
 export { testModes };

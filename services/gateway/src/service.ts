@@ -8,6 +8,7 @@ import {
 } from '@bazaar/platform';
 import rateLimit from '@fastify/rate-limit';
 import { GatewayConfig, routingTable } from './config';
+import { registerAdminRoutes } from './http/admin.routes';
 import { registerDocsRoutes } from './http/docs.routes';
 import { registerEventRoutes } from './http/events.routes';
 import { registerProxyRoutes } from './http/proxy.routes';
@@ -79,6 +80,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       ),
       responseCache,
     );
+    registerAdminRoutes(app, bus);
 
     return {
       app,

@@ -64,6 +64,9 @@ interface Subscription {
 }
 
 const deadLetterQueueOf = (queue: string) => `${queue}.dead-letter`;
+
+/** The broker closed the channel because the queue is not there (AMQP 404 NOT_FOUND). */
+const isQueueNotFound = (err: unknown) => (err as { code?: unknown }).code === 404;
 /**
  * Where a failed message waits for its next attempt. It carries the time it is due (`x-due-at`); the
  * service's own retry consumer holds it, unacknowledged, until then, hands it back to the service's queue
@@ -443,9 +446,12 @@ export class RabbitMqBus implements EventBus {
         if (!msg) break;
         letters.push(toDeadLetter(msg));
       }
+    } catch (err) {
+      // A queue whose service never started has no dead letters yet.
+      if (!isQueueNotFound(err)) throw err;
     } finally {
       // Closing the channel without acking puts every message back in the queue.
-      await channel.close();
+      await channel.close().catch(() => {});
     }
     return letters;
   }
@@ -455,10 +461,15 @@ export class RabbitMqBus implements EventBus {
     try {
       // Take everything first: a replayed message that fails again must not be picked up twice.
       const taken: Message[] = [];
-      for (;;) {
-        const msg = await channel.get(deadLetterQueueOf(this.queueName(queue)), { noAck: false });
-        if (!msg) break;
-        taken.push(msg);
+      try {
+        for (;;) {
+          const msg = await channel.get(deadLetterQueueOf(this.queueName(queue)), { noAck: false });
+          if (!msg) break;
+          taken.push(msg);
+        }
+      } catch (err) {
+        if (isQueueNotFound(err)) return 0;
+        throw err;
       }
       for (const msg of taken) {
         const headers = { ...msg.properties.headers, 'x-attempt': 1 };
@@ -469,7 +480,7 @@ export class RabbitMqBus implements EventBus {
       }
       return taken.length;
     } finally {
-      await channel.close();
+      await channel.close().catch(() => {});
     }
   }
 

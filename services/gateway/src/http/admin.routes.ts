@@ -1,0 +1,85 @@
+import { type EventBus, type HttpServer, notFound, requireAdmin } from '@bazaar/platform';
+import { z } from 'zod';
+
+/** The services that consume events, each through its own queue and dead-letter queue. */
+export const consumingServices = [
+  'cart',
+  'catalog',
+  'inventory',
+  'notifications',
+  'orders',
+  'payments',
+  'shipping',
+] as const;
+
+const QueueParams = z.object({ queue: z.string() });
+
+const DeadLetters = z.object({
+  queue: z.string(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      reason: z.string(),
+      failedAt: z.string(),
+      message: z.unknown(),
+    }),
+  ),
+});
+
+const Replayed = z.object({ queue: z.string(), replayed: z.number().int() });
+
+function knownQueue(queue: string): string {
+  if (!(consumingServices as readonly string[]).includes(queue)) {
+    throw notFound(
+      'dead_letters.unknown_queue',
+      `No service consumes events as "${queue}"; the queues are ${consumingServices.join(', ')}.`,
+    );
+  }
+  return queue;
+}
+
+/**
+ * The operator's view of the per-service dead-letter queues (admins only), the same in both modes: the
+ * gateway reads them through its own bus connection, RabbitMQ's queues or the embedded bus's store.
+ */
+export function registerAdminRoutes(app: HttpServer, bus: EventBus): void {
+  const tags = ['operations'];
+  const security = [{ bearerAuth: [] }];
+  app.get(
+    '/api/v1/admin/dead-letters/:queue',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "A service's dead letters: the events it could not handle, and why (admin)",
+        params: QueueParams,
+        response: { 200: DeadLetters },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const queue = knownQueue(request.params.queue);
+      return { queue, items: await bus.listDeadLetters(queue) };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/dead-letters/:queue/replay',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          "Send a service's dead letters back to it (admin); its inbox drops any it had applied, and one that fails again is dead-lettered again",
+        params: QueueParams,
+        response: { 200: Replayed },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const queue = knownQueue(request.params.queue);
+      return { queue, replayed: await bus.replayDeadLetters(queue) };
+    },
+  );
+}
