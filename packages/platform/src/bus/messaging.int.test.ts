@@ -127,6 +127,10 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
     // The operator fixes nothing and replays: the poison message comes back to the dead-letter queue.
     expect(await bus.replayDeadLetters('bustest')).toBe(1);
     await eventually(async () => (await bus.listDeadLetters('bustest')).length === 1, { what: 'dead again' });
+    // A queue nobody declared yet (its service never started) has no dead letters, rather than an error.
+    expect(await bus.listDeadLetters('never-declared')).toEqual([]);
+    expect(await bus.replayDeadLetters('never-declared')).toBe(0);
+    expect(bus.isConnected()).toBe(true);
   });
 
   it('handles a burst in shared transactions, each event once, a failing one on its own', async () => {

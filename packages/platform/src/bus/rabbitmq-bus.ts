@@ -439,6 +439,8 @@ export class RabbitMqBus implements EventBus {
 
   async listDeadLetters(queue: string): Promise<DeadLetter[]> {
     const channel = await (await this.currentModel()).createChannel();
+    // A channel error with no listener would take the connection down with it (a missing queue is one).
+    channel.on('error', () => {});
     const letters: DeadLetter[] = [];
     try {
       for (;;) {
@@ -458,6 +460,7 @@ export class RabbitMqBus implements EventBus {
 
   async replayDeadLetters(queue: string): Promise<number> {
     const channel = await (await this.currentModel()).createConfirmChannel();
+    channel.on('error', () => {});
     try {
       // Take everything first: a replayed message that fails again must not be picked up twice.
       const taken: Message[] = [];
