@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: throughput and latency figures, printed, never asserted.
- *   --only=units|http|checkout  one part (default all): units is what one step costs (a statement, a
- *                            transaction, an event, a request), measured alone; --unit-times=5000
+ *   --only=units|http|checkout|floor  one part (default all): units is what one step costs (a statement, a
+ *                            transaction, an event, a request), measured alone; --unit-times=5000;
+ *                            floor is the saga's messaging alone, no services (see saga-floor.ts)
  *   --modes=embedded,multi   checkout modes (multi needs POSTGRES_URL, RABBITMQ_URL, REDIS_URL)
  *   --duration=10            seconds per HTTP run;  --checkout-duration=20  seconds per checkout run
  *   --shoppers=50,400        concurrent shoppers per checkout run
@@ -19,6 +20,7 @@ import { createStockedProduct, ShopClient } from '../e2e/support/shop-client';
 import { ProcessPlatform } from '../launcher/processes';
 import { cpuByProcess, machineCpu } from './cpu';
 import { type LoadResult, loadUrl } from './http-load';
+import { runSagaFloor } from './saga-floor';
 import { OrderStream } from './sse-client';
 import { runUnitCosts } from './unit-costs';
 
@@ -397,6 +399,30 @@ async function main() {
     });
   }
   if (!only || only === 'http') await runHttp();
+  if (!infra) {
+    if (only === 'floor') console.log('the saga floor needs POSTGRES_URL and RABBITMQ_URL');
+  } else if (!only || only === 'floor') {
+    const rows = [];
+    for (const concurrency of shopperCounts) {
+      rows.push(
+        await runSagaFloor({
+          postgresUrl: process.env.POSTGRES_URL!,
+          rabbitmqUrl: process.env.RABBITMQ_URL!,
+          chain: 6,
+          side: 8,
+          watched: [1, 3, 4],
+          stages: 7,
+          concurrency,
+          warmupSeconds,
+          durationSeconds: checkoutSeconds,
+        }),
+      );
+    }
+    console.log(
+      `\nThe saga's floor: an order as its events alone (outbox, confirm, quorum queue, inbox), ${checkoutSeconds} s per run`,
+    );
+    console.table(rows);
+  }
   if (!only || only === 'checkout') {
     const rows = [];
     for (const mode of modes) {
