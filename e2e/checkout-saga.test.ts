@@ -248,7 +248,7 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
     const unknown = await admin.request('GET', `${path}/warehouse`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(unknown.body.code).toBe('dead_letters.unknown_queue');
+    expect(unknown.body.code).toBe('dead_letters.unknown_service');
 
     // An event no consumer can read: every service that takes OrderCancelled dead-letters it at once.
     const poison = {
@@ -270,7 +270,7 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
 
     // Replayed unchanged, it is dead-lettered again (once).
     const replay = await admin.ok('POST', `${path}/inventory/replay`);
-    expect(replay.queue).toBe('inventory');
+    expect(replay.service).toBe('inventory');
     expect(replay.replayed).toBeGreaterThanOrEqual(1);
     await expect.poll(() => lettersOf('inventory'), { timeout: 15_000 }).toHaveLength(1);
   });

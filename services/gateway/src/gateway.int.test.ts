@@ -181,6 +181,7 @@ describe.each(testModes())('gateway (%s)', (mode) => {
     expect(doc.paths).toHaveProperty('/api/v1/auth/register');
     expect(doc.paths).toHaveProperty('/api/v1/products');
     expect(doc.paths).toHaveProperty('/api/v1/events');
+    expect(doc.paths).toHaveProperty('/api/v1/admin/dead-letters/{service}');
     const docs = await call('/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');

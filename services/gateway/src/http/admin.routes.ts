@@ -12,10 +12,10 @@ export const consumingServices = [
   'shipping',
 ] as const;
 
-const QueueParams = z.object({ queue: z.string() });
+const ServiceParams = z.object({ service: z.string() });
 
 const DeadLetters = z.object({
-  queue: z.string(),
+  service: z.string(),
   items: z.array(
     z.object({
       id: z.string(),
@@ -27,16 +27,17 @@ const DeadLetters = z.object({
   ),
 });
 
-const Replayed = z.object({ queue: z.string(), replayed: z.number().int() });
+const Replayed = z.object({ service: z.string(), replayed: z.number().int() });
 
-function knownQueue(queue: string): string {
-  if (!(consumingServices as readonly string[]).includes(queue)) {
+/** The service's queue is named after it. */
+function consumingService(name: string): string {
+  if (!(consumingServices as readonly string[]).includes(name)) {
     throw notFound(
-      'dead_letters.unknown_queue',
-      `No service consumes events as "${queue}"; the queues are ${consumingServices.join(', ')}.`,
+      'dead_letters.unknown_service',
+      `"${name}" consumes no events; the services that do are ${consumingServices.join(', ')}.`,
     );
   }
-  return queue;
+  return name;
 }
 
 /**
@@ -47,39 +48,39 @@ export function registerAdminRoutes(app: HttpServer, bus: EventBus): void {
   const tags = ['operations'];
   const security = [{ bearerAuth: [] }];
   app.get(
-    '/api/v1/admin/dead-letters/:queue',
+    '/api/v1/admin/dead-letters/:service',
     {
       schema: {
         tags,
         security,
         summary: "A service's dead letters: the events it could not handle, and why (admin)",
-        params: QueueParams,
+        params: ServiceParams,
         response: { 200: DeadLetters },
       },
     },
     async (request) => {
       requireAdmin(request);
-      const queue = knownQueue(request.params.queue);
-      return { queue, items: await bus.listDeadLetters(queue) };
+      const service = consumingService(request.params.service);
+      return { service, items: await bus.listDeadLetters(service) };
     },
   );
 
   app.post(
-    '/api/v1/admin/dead-letters/:queue/replay',
+    '/api/v1/admin/dead-letters/:service/replay',
     {
       schema: {
         tags,
         security,
         summary:
           "Send a service's dead letters back to it (admin); its inbox drops any it had applied, and one that fails again is dead-lettered again",
-        params: QueueParams,
+        params: ServiceParams,
         response: { 200: Replayed },
       },
     },
     async (request) => {
       requireAdmin(request);
-      const queue = knownQueue(request.params.queue);
-      return { queue, replayed: await bus.replayDeadLetters(queue) };
+      const service = consumingService(request.params.service);
+      return { service, replayed: await bus.replayDeadLetters(service) };
     },
   );
 }
