@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { createLogger, RabbitMqBus } from '@bazaar/platform';
+import { consumingServices, createLogger, RabbitMqBus } from '@bazaar/platform';
 import { eventually } from '@bazaar/platform/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -30,9 +30,6 @@ export async function startProcessPlatform(
 }
 
 export type ProcessPlatformRun = Awaited<ReturnType<typeof startProcessPlatform>>;
-
-/** The services with a queue of their own (the gateway's live queue keeps no dead letters). */
-const consumers = ['catalog', 'inventory', 'cart', 'orders', 'payments', 'shipping', 'notifications'];
 
 /**
  * 50 shoppers check out the last 40 units while `disrupt` runs: every order must reach a final state,
@@ -100,7 +97,7 @@ export async function checkoutsSurvive(
     namespace,
   });
   try {
-    for (const queue of consumers) {
+    for (const queue of consumingServices) {
       // Just after a broker restart a listing channel may be closed under it: ask again.
       const letters = await eventually(() => bus.listDeadLetters(queue), {
         what: `the dead letters of ${queue}`,

@@ -13,6 +13,20 @@ export const serviceDirectory = {
 
 export type ServiceName = keyof typeof serviceDirectory;
 
+/**
+ * The services that consume events, each through a durable queue (and dead-letter queue) named after it.
+ * The gateway's queues are live ones that keep no dead letters; identity consumes nothing.
+ */
+export const consumingServices = [
+  'cart',
+  'catalog',
+  'inventory',
+  'notifications',
+  'orders',
+  'payments',
+  'shipping',
+] as const satisfies readonly ServiceName[];
+
 export function serviceUrl(name: ServiceName, env: NodeJS.ProcessEnv = process.env): string {
   return env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${serviceDirectory[name].port}`;
 }

@@ -1,16 +1,5 @@
-import { type EventBus, type HttpServer, notFound, requireAdmin } from '@bazaar/platform';
+import { consumingServices, type EventBus, type HttpServer, notFound, requireAdmin } from '@bazaar/platform';
 import { z } from 'zod';
-
-/** The services that consume events, each through its own queue and dead-letter queue. */
-export const consumingServices = [
-  'cart',
-  'catalog',
-  'inventory',
-  'notifications',
-  'orders',
-  'payments',
-  'shipping',
-] as const;
 
 const ServiceParams = z.object({ service: z.string() });
 
