@@ -127,7 +127,7 @@ export async function runSagaFloor(options: FloorOptions) {
     events.map((e) => JSON.stringify(e)),
   ];
 
-  /** The checkout: an order's first event, written with its state change and relayed. */
+  /** The checkout: an order's first event, written to the outbox and relayed (no state rows here). */
   async function startOrder() {
     if (stopping) return;
     const first = eventFor(randomUUID(), 0, performance.now());
