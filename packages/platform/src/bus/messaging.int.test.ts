@@ -422,6 +422,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       const cutBus = await RabbitMqBus.connect(proxiedUrl, logger, {
         namespace: env.BAZAAR_NAMESPACE,
         delaysMs: delays,
+        queueExpiresMs: 600_000,
       });
 
       const received: string[] = [];
@@ -491,7 +492,12 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       const stall = (on: boolean) => {
         proxy.stallOn = on ? queue : undefined;
       };
-      const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: delays, setupTimeoutMs: 1_000 };
+      const options = {
+        namespace: env.BAZAAR_NAMESPACE,
+        delaysMs: delays,
+        setupTimeoutMs: 1_000,
+        queueExpiresMs: 600_000,
+      };
 
       // At start-up: the subscription fails (the service's start fails and it is started again).
       stall(true);
@@ -546,7 +552,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
 
   if (mode === 'server')
     it('keeps a retry that is waiting for its time when its consumer goes away, and applies it once', async () => {
-      const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: [1_500] };
+      const options = { namespace: env.BAZAAR_NAMESPACE, delaysMs: [1_500], queueExpiresMs: 600_000 };
       const first = await RabbitMqBus.connect(env.RABBITMQ_URL!, logger, options);
       let triedAt = 0;
       await first.subscribe('held-retry', ['order.created'], async () => {
