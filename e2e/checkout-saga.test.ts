@@ -273,6 +273,17 @@ describe.each(testModes())('checkout saga end to end (%s)', (mode) => {
     expect(replay.service).toBe('inventory');
     expect(replay.replayed).toBeGreaterThanOrEqual(1);
     await expect.poll(() => lettersOf('inventory'), { timeout: 15_000 }).toHaveLength(1);
+
+    // A long queue is read a page at a time; `more` says what the page left out.
+    await publishRaw(platform, { ...poison, id: randomUUID() });
+    await expect
+      .poll(async () => (await admin.ok('GET', `${path}/inventory`)).items.length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(2);
+    expect((await admin.ok('GET', `${path}/inventory`)).more).toBe(false);
+    const page = await admin.ok('GET', `${path}/inventory?limit=1`);
+    expect(page.items).toHaveLength(1);
+    expect(page.more).toBe(true);
+    expect((await admin.request('GET', `${path}/inventory?limit=0`)).status).toBe(400);
   });
 });
 

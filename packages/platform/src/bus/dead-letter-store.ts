@@ -11,8 +11,8 @@ export interface DeadLetterStore {
    * other the queue holds for the same event.
    */
   add(queue: string, letter: DeadLetter, replacing?: string): Promise<void>;
-  /** The queue's letters, oldest first, each with the key that removes it. */
-  list(queue: string): Promise<KeptDeadLetter[]>;
+  /** The queue's letters, oldest first (at most `limit`), each with the key that removes it. */
+  list(queue: string, limit?: number): Promise<KeptDeadLetter[]>;
   remove(queue: string, key: string): Promise<void>;
 }
 
@@ -30,8 +30,8 @@ export class MemoryDeadLetters implements DeadLetterStore {
     this.byQueue.set(queue, [...kept, { ...letter, key: String(++this.lastKey) }]);
   }
 
-  async list(queue: string): Promise<KeptDeadLetter[]> {
-    return [...(this.byQueue.get(queue) ?? [])];
+  async list(queue: string, limit?: number): Promise<KeptDeadLetter[]> {
+    return (this.byQueue.get(queue) ?? []).slice(0, limit);
   }
 
   async remove(queue: string, key: string): Promise<void> {
@@ -91,11 +91,11 @@ export class EmbeddedDeadLetters implements DeadLetterStore {
     });
   }
 
-  async list(queue: string): Promise<KeptDeadLetter[]> {
+  async list(queue: string, limit?: number): Promise<KeptDeadLetter[]> {
     const { rows } = await this.db.query<Row>(
       `select seq, event_id, type, reason, failed_at, message from embedded_bus.dead_letters
-       where queue = $1 order by seq`,
-      [queue],
+       where queue = $1 order by seq limit $2`,
+      [queue, limit ?? null],
     );
     return rows.map(toLetter);
   }

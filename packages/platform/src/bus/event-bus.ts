@@ -42,7 +42,8 @@ export interface EventBus {
     handler: MessageHandler,
     options?: SubscribeOptions,
   ): Promise<void>;
-  listDeadLetters(queue: string): Promise<DeadLetter[]>;
+  /** The queue's dead letters, oldest first, at most `limit` of them (all when not given). */
+  listDeadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
   /** Sends every dead letter of the queue back to it; returns how many. */
   replayDeadLetters(queue: string): Promise<number>;
   isConnected(): boolean;

@@ -123,8 +123,8 @@ export class InProcessBus implements EventBus {
     });
   }
 
-  async listDeadLetters(queue: string): Promise<DeadLetter[]> {
-    const letters = await this.deadLetters.list(queue);
+  async listDeadLetters(queue: string, limit?: number): Promise<DeadLetter[]> {
+    const letters = await this.deadLetters.list(queue, limit);
     return letters.map(({ key: _key, ...letter }) => letter);
   }
 

@@ -401,6 +401,7 @@ describe.each(testModes())('messaging contract (%s)', (mode) => {
       });
       const kept = await next.listDeadLetters('kept-letters');
       expect(kept.map((l) => l.id).sort()).toEqual([healed.id, poison.id].sort());
+      expect(await next.listDeadLetters('kept-letters', 1)).toEqual(kept.slice(0, 1));
       expect(reasonOf(kept, healed.id)).toMatch(/on fire/);
       expect(kept.find((l) => l.id === healed.id)?.message).toEqual(healed);
 

@@ -437,13 +437,13 @@ export class RabbitMqBus implements EventBus {
     }
   }
 
-  async listDeadLetters(queue: string): Promise<DeadLetter[]> {
+  async listDeadLetters(queue: string, limit = Number.POSITIVE_INFINITY): Promise<DeadLetter[]> {
     const channel = await (await this.currentModel()).createChannel();
     // A channel error with no listener would take the connection down with it (a missing queue is one).
     channel.on('error', () => {});
     const letters: DeadLetter[] = [];
     try {
-      for (;;) {
+      while (letters.length < limit) {
         const msg = await channel.get(deadLetterQueueOf(this.queueName(queue)), { noAck: false });
         if (!msg) break;
         letters.push(toDeadLetter(msg));

@@ -2,9 +2,12 @@ import { consumingServices, type EventBus, type HttpServer, notFound, requireAdm
 import { z } from 'zod';
 
 const ServiceParams = z.object({ service: z.string() });
+const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 const DeadLetters = z.object({
   service: z.string(),
+  /** More are kept than the page shows (replay sends them all). */
+  more: z.boolean(),
   items: z.array(
     z.object({
       id: z.string(),
@@ -42,15 +45,19 @@ export function registerAdminRoutes(app: HttpServer, bus: EventBus): void {
       schema: {
         tags,
         security,
-        summary: "A service's dead letters: the events it could not handle, and why (admin)",
+        summary:
+          "A service's dead letters, oldest first: the events it could not handle, and why (admin); `limit` (1–1000, default 100) per answer",
         params: ServiceParams,
+        querystring: ListQuery,
         response: { 200: DeadLetters },
       },
     },
     async (request) => {
       requireAdmin(request);
       const service = consumingService(request.params.service);
-      return { service, items: await bus.listDeadLetters(service) };
+      const { limit } = request.query;
+      const letters = await bus.listDeadLetters(service, limit + 1);
+      return { service, more: letters.length > limit, items: letters.slice(0, limit) };
     },
   );
 
