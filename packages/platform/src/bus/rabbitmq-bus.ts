@@ -439,41 +439,19 @@ export class RabbitMqBus implements EventBus {
 
   async listDeadLetters(queue: string, limit = Number.POSITIVE_INFINITY): Promise<DeadLetter[]> {
     const channel = await (await this.currentModel()).createChannel();
-    // A channel error with no listener would take the connection down with it (a missing queue is one).
-    channel.on('error', () => {});
-    const letters: DeadLetter[] = [];
     try {
-      while (letters.length < limit) {
-        const msg = await channel.get(deadLetterQueueOf(this.queueName(queue)), { noAck: false });
-        if (!msg) break;
-        letters.push(toDeadLetter(msg));
-      }
-    } catch (err) {
-      // A queue whose service never started has no dead letters yet.
-      if (!isQueueNotFound(err)) throw err;
+      return (await this.takeDeadLetters(channel, queue, limit)).map(toDeadLetter);
     } finally {
       // Closing the channel without acking puts every message back in the queue.
       await channel.close().catch(() => {});
     }
-    return letters;
   }
 
   async replayDeadLetters(queue: string): Promise<number> {
     const channel = await (await this.currentModel()).createConfirmChannel();
-    channel.on('error', () => {});
     try {
       // Take everything first: a replayed message that fails again must not be picked up twice.
-      const taken: Message[] = [];
-      try {
-        for (;;) {
-          const msg = await channel.get(deadLetterQueueOf(this.queueName(queue)), { noAck: false });
-          if (!msg) break;
-          taken.push(msg);
-        }
-      } catch (err) {
-        if (isQueueNotFound(err)) return 0;
-        throw err;
-      }
+      const taken = await this.takeDeadLetters(channel, queue);
       for (const msg of taken) {
         const headers = { ...msg.properties.headers, 'x-attempt': 1 };
         await confirm(channel, (cb) =>
@@ -485,6 +463,26 @@ export class RabbitMqBus implements EventBus {
     } finally {
       await channel.close().catch(() => {});
     }
+  }
+
+  /**
+   * Takes up to `limit` of the queue's dead letters, unacknowledged, on `channel`. A queue whose service
+   * never started has none (the broker's 404 closes only this channel).
+   */
+  private async takeDeadLetters(channel: Channel, queue: string, limit = Number.POSITIVE_INFINITY) {
+    // A channel error with no listener would take the connection down with it.
+    channel.on('error', () => {});
+    const taken: Message[] = [];
+    try {
+      while (taken.length < limit) {
+        const msg = await channel.get(deadLetterQueueOf(this.queueName(queue)), { noAck: false });
+        if (!msg) break;
+        taken.push(msg);
+      }
+    } catch (err) {
+      if (!isQueueNotFound(err)) throw err;
+    }
+    return taken;
   }
 
   isConnected(): boolean {
