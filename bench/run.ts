@@ -399,7 +399,7 @@ async function main() {
     });
   }
   if (!only || only === 'http') await runHttp();
-  if (!infra) {
+  if (!process.env.POSTGRES_URL || !process.env.RABBITMQ_URL) {
     if (only === 'floor') console.log('the saga floor needs POSTGRES_URL and RABBITMQ_URL');
   } else if (!only || only === 'floor') {
     const rows = [];
