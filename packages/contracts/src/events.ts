@@ -38,7 +38,14 @@ export const OrderStatus = z.enum([
 ]);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
-export const CancelReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'TIMEOUT', 'CUSTOMER_REQUEST']);
+export const CancelReason = z.enum([
+  'OUT_OF_STOCK',
+  'PAYMENT_DECLINED',
+  'TIMEOUT',
+  'CUSTOMER_REQUEST',
+  // An operator compensated the saga from the saga console.
+  'OPERATOR_REQUEST',
+]);
 export type CancelReason = z.infer<typeof CancelReason>;
 
 export const UserRegistered = z.object({ userId: Id, email: z.email(), name: z.string() });

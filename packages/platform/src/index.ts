@@ -6,6 +6,7 @@ export * from './bus/in-process-bus';
 export * from './bus/messaging';
 export * from './bus/outbox';
 export * from './bus/rabbitmq-bus';
+export * from './bus/saga-trail';
 export * from './config';
 export * from './db/database';
 export * from './db/database-errors';

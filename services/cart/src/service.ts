@@ -7,6 +7,7 @@ import {
   identityV1,
   inventoryV1,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -54,6 +55,7 @@ export const cartService: ServiceDefinition<CartConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerCartRoutes(app, carts);
+    registerSagaTrailRoute(app, { service: 'cart', db: database.db, outbox, inbox });
     return {
       app,
       async start() {

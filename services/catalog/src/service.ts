@@ -5,6 +5,7 @@ import {
   type GrpcServer,
   identityTokenVerifier,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -54,6 +55,7 @@ export const catalogService: ServiceDefinition<CatalogConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerProductRoutes(app, catalog, { publicMaxAgeSeconds: config.CATALOG_PUBLIC_MAX_AGE_SECONDS });
+    registerSagaTrailRoute(app, { service: 'catalog', db: database.db, outbox, inbox });
 
     let grpc: GrpcServer | undefined;
     return {

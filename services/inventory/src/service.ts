@@ -5,6 +5,7 @@ import {
   type GrpcServer,
   identityTokenVerifier,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -48,6 +49,7 @@ export const inventoryService: ServiceDefinition<InventoryConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerStockRoutes(app, stock);
+    registerSagaTrailRoute(app, { service: 'inventory', db: database.db, outbox, inbox });
 
     let grpc: GrpcServer | undefined;
     let sweeper: NodeJS.Timeout | undefined;

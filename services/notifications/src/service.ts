@@ -4,6 +4,7 @@ import {
   createMessaging,
   identityTokenVerifier,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -76,6 +77,7 @@ export const notificationsService: ServiceDefinition<NotificationsConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerNotificationRoutes(app, notify);
+    registerSagaTrailRoute(app, { service: 'notifications', db: database.db, outbox, inbox });
 
     let poller: NodeJS.Timeout | undefined;
     return {

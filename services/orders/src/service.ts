@@ -3,6 +3,7 @@ import {
   createMessaging,
   identityTokenVerifier,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -51,6 +52,7 @@ export const ordersService: ServiceDefinition<OrdersConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerOrderRoutes(app, orders);
+    registerSagaTrailRoute(app, { service: 'orders', db: database.db, outbox, inbox });
 
     let sweeper: NodeJS.Timeout | undefined;
     return {

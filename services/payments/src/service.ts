@@ -3,6 +3,7 @@ import {
   createMessaging,
   identityTokenVerifier,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -71,6 +72,7 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerPaymentRoutes(app, payments);
+    registerSagaTrailRoute(app, { service: 'payments', db: database.db, outbox, inbox });
 
     return {
       app,

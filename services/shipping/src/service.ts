@@ -3,6 +3,7 @@ import {
   createMessaging,
   identityTokenVerifier,
   migrationsBeside,
+  registerSagaTrailRoute,
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
@@ -34,6 +35,7 @@ export const shippingService: ServiceDefinition<ShippingConfig> = {
       readiness: standardReadiness(database, bus),
     });
     registerShipmentRoutes(app, shipping);
+    registerSagaTrailRoute(app, { service: 'shipping', db: database.db, outbox, inbox });
 
     let carrier: NodeJS.Timeout | undefined;
     return {

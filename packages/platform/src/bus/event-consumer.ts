@@ -21,6 +21,7 @@ import {
   type SubscribeOptions,
 } from './event-bus';
 import { appendToOutbox } from './outbox';
+import { traceIdOf } from './saga-trail';
 
 export type EventOf<T extends EventType> = Extract<AnyEvent, { type: T }>;
 
@@ -204,9 +205,11 @@ class GroupCommit {
       const unique = uniqueById(ordered);
       const inserted = await query<{ event_id: string }>(
         tx,
-        sql`insert into ${inbox} (event_id, type)
+        sql`insert into ${inbox} (event_id, type, correlation_id, trace_id)
             select * from unnest(${sql.param(unique.map((e) => e.id))}::uuid[],
-              ${sql.param(unique.map((e) => e.type))}::text[])
+              ${sql.param(unique.map((e) => e.type))}::text[],
+              ${sql.param(unique.map((e) => e.correlationid ?? null))}::text[],
+              ${sql.param(unique.map((e) => traceIdOf(e.traceparent) ?? null))}::text[])
             on conflict do nothing returning event_id`,
       );
       const fresh = new Set(inserted.map((r) => r.event_id));

@@ -28,6 +28,7 @@ const reasons: Record<CancelReason, string> = {
   PAYMENT_DECLINED: 'the payment was declined',
   TIMEOUT: 'it could not be completed in time',
   CUSTOMER_REQUEST: 'you asked us to cancel it',
+  OPERATOR_REQUEST: 'our team had to cancel it',
 };
 
 const shortId = (orderId: string) => orderId.slice(-8).toUpperCase();

@@ -59,7 +59,30 @@ export const orderStatusHistory = ordersSchema.table(
     reason: text('reason').$type<CancelReason>(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('order_status_history_order_idx').on(t.orderId, t.id)],
+  (t) => [
+    index('order_status_history_order_idx').on(t.orderId, t.id),
+    // The operations figures count orders that reached a final state in the last minutes.
+    index('order_status_history_final_idx')
+      .on(t.at)
+      .where(sql`${t.status} in ('COMPLETED', 'CANCELLED')`),
+  ],
+);
+
+/** What operators did to an order through the saga console (compensate, retry), and why. */
+export const orderOperatorActions = ordersSchema.table(
+  'order_operator_actions',
+  {
+    id: uuid('id').primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    action: text('action').$type<'compensate' | 'retry'>().notNull(),
+    actor: uuid('actor').notNull(),
+    reason: text('reason'),
+    eventIds: jsonb('event_ids').$type<string[]>().notNull().default([]),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('order_operator_actions_order_idx').on(t.orderId, t.id)],
 );
 
 export const outbox = defineOutboxTable(ordersSchema);

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_correlation_idx" ON "identity"."outbox" USING btree (("envelope"->>'correlationid'));

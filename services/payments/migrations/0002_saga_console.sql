@@ -1,0 +1,4 @@
+ALTER TABLE "payments"."inbox" ADD COLUMN "correlation_id" text;--> statement-breakpoint
+ALTER TABLE "payments"."inbox" ADD COLUMN "trace_id" text;--> statement-breakpoint
+CREATE INDEX "inbox_correlation_idx" ON "payments"."inbox" USING btree ("correlation_id");--> statement-breakpoint
+CREATE INDEX "outbox_correlation_idx" ON "payments"."outbox" USING btree (("envelope"->>'correlationid'));
