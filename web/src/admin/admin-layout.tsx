@@ -1,0 +1,3 @@
+export function AdminLayout() {
+  return <p>AdminLayout</p>;
+}

@@ -1,0 +1,3 @@
+export function OrdersAdminPage() {
+  return <p>OrdersAdminPage</p>;
+}

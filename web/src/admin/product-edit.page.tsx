@@ -1,0 +1,3 @@
+export function ProductEditPage() {
+  return <p>ProductEditPage</p>;
+}

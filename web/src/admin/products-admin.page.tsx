@@ -1,0 +1,3 @@
+export function ProductsAdminPage() {
+  return <p>ProductsAdminPage</p>;
+}

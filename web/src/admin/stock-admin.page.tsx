@@ -1,0 +1,3 @@
+export function StockAdminPage() {
+  return <p>StockAdminPage</p>;
+}

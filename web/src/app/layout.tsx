@@ -1,0 +1,95 @@
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { Button } from '../ui/button';
+import { useAuth } from './auth';
+import { useCart } from './cart-context';
+
+const navClass = ({ isActive }: { isActive: boolean }) =>
+  isActive ? 'nav__link nav__link--active' : 'nav__link';
+
+export function Layout() {
+  const { user, isAdmin, signOut } = useAuth();
+  const { itemCount } = useCart();
+  const navigate = useNavigate();
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="header">
+        <div className="header__inner">
+          <NavLink to="/" className="brand" aria-label="Bazaar home">
+            <span className="brand__mark" aria-hidden="true">
+              B
+            </span>
+            Bazaar
+          </NavLink>
+          <nav className="nav" aria-label="Main">
+            <NavLink to="/" end className={navClass}>
+              Shop
+            </NavLink>
+            <NavLink to="/cart" className={navClass}>
+              Cart
+              {itemCount > 0 && (
+                <span className="badge">
+                  {itemCount}
+                  <span className="visually-hidden"> in cart</span>
+                </span>
+              )}
+            </NavLink>
+            <NavLink to="/orders" className={navClass}>
+              Orders
+            </NavLink>
+            <NavLink to="/notifications" className={navClass}>
+              Notifications
+            </NavLink>
+            {isAdmin && (
+              <>
+                <NavLink to="/admin" className={navClass}>
+                  Admin
+                </NavLink>
+                <NavLink to="/ops" className={navClass}>
+                  Operations
+                </NavLink>
+              </>
+            )}
+          </nav>
+          <div className="account">
+            {user ? (
+              <>
+                <span className="account__name" title={user.email}>
+                  {user.name}
+                </span>
+                <Button
+                  variant="ghost"
+                  onClick={() => {
+                    signOut();
+                    navigate('/');
+                  }}
+                >
+                  Sign out
+                </Button>
+              </>
+            ) : (
+              <>
+                <NavLink to="/signin" className="nav__link">
+                  Sign in
+                </NavLink>
+                <NavLink to="/signup" className="button button--primary button--small">
+                  Sign up
+                </NavLink>
+              </>
+            )}
+          </div>
+        </div>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="footer">
+        <span>Bazaar — a demo shop; payments are simulated.</span>
+        <a href="/docs">API docs</a>
+      </footer>
+    </div>
+  );
+}
