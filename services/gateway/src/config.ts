@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { PlatformEnv, serviceDirectory, serviceUrl } from '@bazaar/platform';
 import { z } from 'zod';
 
@@ -20,6 +21,11 @@ export const GatewayConfig = PlatformEnv.extend({
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /** The web app's build, served at `/`; the default is the repository's (or dist/'s) web/dist. */
+  WEB_DIST_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 

@@ -12,6 +12,7 @@ import { registerAdminRoutes } from './http/admin.routes';
 import { registerDocsRoutes } from './http/docs.routes';
 import { registerEventRoutes } from './http/events.routes';
 import { registerProxyRoutes } from './http/proxy.routes';
+import { registerWebRoutes } from './http/web.routes';
 import { IdempotencyStore } from './services/idempotency';
 import { LiveUpdates } from './services/live-updates';
 import { OpenApiAggregator } from './services/openapi-merge';
@@ -68,7 +69,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       () => app.swagger() as never,
     );
     await registerDocsRoutes(app, docs);
-    const responseCache = new ResponseCache();
+    const responseCache = new ResponseCache(undefined, undefined, metrics.countCache('responses'));
     await registerProxyRoutes(
       app,
       config,
@@ -81,6 +82,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       responseCache,
     );
     registerAdminRoutes(app, bus);
+    await registerWebRoutes(app, config.WEB_DIST_DIR);
 
     return {
       app,

@@ -7,11 +7,11 @@ import {
   type ServiceDefinition,
   standardReadiness,
 } from '@bazaar/platform';
-import { Counter, Histogram } from 'prom-client';
 import { OrdersConfig } from './config';
 import { inbox, outbox } from './db/schema';
 import { orderSubscriptions } from './events/subscriptions';
 import { registerOrderRoutes } from './http/orders.routes';
+import { createOrderMetrics } from './services/order-metrics';
 import { createOrderService } from './services/order.service';
 
 export const ordersService: ServiceDefinition<OrdersConfig> = {
@@ -19,27 +19,23 @@ export const ordersService: ServiceDefinition<OrdersConfig> = {
   config: OrdersConfig,
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
-    const messaging = createMessaging({ service: 'orders', database, bus, logger, metrics, outbox, inbox });
+    const orderMetrics = createOrderMetrics(metrics.registry, () => orders.countStuck());
+    const messaging = createMessaging({
+      service: 'orders',
+      database,
+      bus,
+      logger,
+      metrics,
+      outbox,
+      inbox,
+      onCommitted: (events) => orderMetrics.countCommitted(events),
+    });
     const orders = createOrderService({
       db: database.db,
       messaging,
       logger,
       deadlineSeconds: config.ORDER_DEADLINE_SECONDS,
-      metrics: {
-        sagaDuration: new Histogram({
-          name: 'saga_duration_seconds',
-          help: 'From checkout to COMPLETED or CANCELLED',
-          labelNames: ['state'],
-          buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-          registers: [metrics.registry],
-        }),
-        finished: new Counter({
-          name: 'orders_finished_total',
-          help: 'Orders by the state their saga ended in',
-          labelNames: ['state', 'reason'],
-          registers: [metrics.registry],
-        }),
-      },
+      metrics: orderMetrics,
     });
 
     const app = await createHttpServer({

@@ -14,6 +14,7 @@ import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import {
+  type DeliveryFailure,
   DependencyUnavailableError,
   describeError,
   type EventBus,
@@ -52,8 +53,16 @@ export interface EventConsumerOptions {
   subscriptions: readonly Subscription[];
   /** Runs after a handler's transaction committed, with the events it emitted (to publish them, to drop caches). */
   afterCommit?: (event: AnyEvent, emitted: readonly CloudEvent[]) => void;
-  metrics?: { handled: Counter; batchSize?: Histogram };
+  metrics?: ConsumerMetrics;
   subscribeOptions?: SubscribeOptions;
+}
+
+export interface ConsumerMetrics {
+  handled: Counter;
+  batchSize?: Histogram;
+  duration?: Histogram;
+  retries?: Counter;
+  deadLettered?: Counter;
 }
 
 /**
@@ -85,10 +94,18 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         throw err;
       }
       if (!byType.has(event.type)) throw new PoisonMessageError(`${queue} has no handler for ${event.type}`);
+      const endTimer = options.metrics?.duration?.startTimer({ type: event.type });
       await batcher.submit(event);
+      endTimer?.();
     },
-    options.subscribeOptions,
+    { ...options.subscribeOptions, onFailure: (failure) => countFailure(options.metrics, failure) },
   );
+}
+
+/** The bus gave up on a delivery for now (a retry) or for good (a dead letter). */
+function countFailure(metrics: ConsumerMetrics | undefined, { type, outcome }: DeliveryFailure) {
+  metrics?.handled.inc({ type, outcome: 'failed' });
+  (outcome === 'retried' ? metrics?.retries : metrics?.deadLettered)?.inc({ type });
 }
 
 interface Waiting {

@@ -18,6 +18,11 @@ export interface MessagingOptions {
   inbox?: InboxTable;
   /** Called once an event's handler has committed. */
   onEventApplied?: (event: AnyEvent) => void;
+  /**
+   * Called with the events a transaction wrote to the outbox, once it has committed (never for one rolled
+   * back or tried again): the place to count what happened exactly once.
+   */
+  onCommitted?: (emitted: readonly CloudEvent[]) => void;
 }
 
 /**
@@ -52,6 +57,7 @@ export function createMessaging(options: MessagingOptions) {
         return value;
       });
       relay.publishCommitted(events);
+      if (events.length > 0) options.onCommitted?.(events);
       return result;
     },
 
@@ -64,12 +70,16 @@ export function createMessaging(options: MessagingOptions) {
       lagTimer = setInterval(() => {
         relay
           .lag()
-          .then((lag) => metrics.outboxLag.set(lag.oldestSeconds))
+          .then((lag) => {
+            metrics.outboxLag.set(lag.oldestSeconds);
+            metrics.outboxBacklog.set(lag.pending);
+          })
           .catch(() => {});
       }, 5_000);
       lagTimer.unref();
       if (subscriptions.length > 0) {
         if (!options.inbox) throw new Error(`${options.service} consumes events but has no inbox table`);
+        metrics.watchDeadLetters(() => bus.countDeadLetters(options.service));
         await startEventConsumer({
           queue: options.service,
           db: database.db,
@@ -80,9 +90,16 @@ export function createMessaging(options: MessagingOptions) {
           subscriptions,
           afterCommit: (event, emitted) => {
             relay.publishCommitted(emitted);
+            if (emitted.length > 0) options.onCommitted?.(emitted);
             options.onEventApplied?.(event);
           },
-          metrics: { handled: metrics.eventsHandled, batchSize: metrics.consumerBatchSize },
+          metrics: {
+            handled: metrics.eventsHandled,
+            batchSize: metrics.consumerBatchSize,
+            duration: metrics.eventHandlingDuration,
+            retries: metrics.eventRetries,
+            deadLettered: metrics.eventsDeadLettered,
+          },
         });
       }
     },
