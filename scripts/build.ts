@@ -62,41 +62,37 @@ export function packageOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-/** Production dependencies of the root and of every workspace: what `npm ci --omit=dev` installs. */
-function productionDependencies(): Set<string> {
-  const manifests = ['package.json'];
-  for (const folder of ['packages', 'services']) {
-    for (const name of readdirSync(path.join(root, folder))) {
-      const manifest = path.join(folder, name, 'package.json');
-      if (existsSync(path.join(root, manifest))) manifests.push(manifest);
-    }
-  }
+/** The packages `npm ci --omit=dev` installs: the lockfile marks the ones only development needs `dev`. */
+function productionPackages(): Set<string> {
+  const lockfile = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+  };
   const names = new Set<string>();
-  for (const manifest of manifests) {
-    const json = JSON.parse(readFileSync(path.join(root, manifest), 'utf8'));
-    for (const name of Object.keys(json.dependencies ?? {})) names.add(name);
+  for (const [location, entry] of Object.entries(lockfile.packages)) {
+    if (!location.startsWith('node_modules/') || entry.dev || entry.devOptional) continue;
+    names.add(location.slice('node_modules/'.length));
   }
   return names;
 }
 
 /**
- * A bundle that imports a package only a devDependency brings would start in development and fail in the
- * image, which installs production dependencies only: name it now instead.
+ * A bundle that imports a package only development installs would start here and fail in the image, which
+ * installs production dependencies only: name it now instead.
  */
 function assertExternalsInstalledInProduction(metafile: Metafile): void {
   const builtins = new Set(builtinModules);
-  const allowed = productionDependencies();
+  const installed = productionPackages();
   const missing = new Map<string, string>();
   for (const [output, { imports }] of Object.entries(metafile.outputs)) {
     for (const imported of imports) {
       if (!imported.external || imported.path.startsWith('node:')) continue;
       const name = packageOf(imported.path);
-      if (!builtins.has(name) && !allowed.has(name)) missing.set(name, output);
+      if (!builtins.has(name) && !installed.has(name)) missing.set(name, output);
     }
   }
   if (missing.size > 0) {
     const list = [...missing].map(([name, output]) => `  ${name} (imported by ${output})`).join('\n');
-    throw new Error(`packages the bundles need but no package.json lists in "dependencies":\n${list}`);
+    throw new Error(`the bundles import packages a production install leaves out:\n${list}`);
   }
 }
 

@@ -25,7 +25,11 @@ export const cartService: ServiceDefinition<CartConfig> = {
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
     const messaging = createMessaging({ service: 'cart', database, bus, logger, metrics, outbox, inbox });
-    const products = new ProductCache<catalogV1.Product>(config.PRODUCT_CACHE_MS);
+    const products = new ProductCache<catalogV1.Product>(
+      config.PRODUCT_CACHE_MS,
+      undefined,
+      metrics.countCache('products'),
+    );
     const carts = createCartService({
       products,
       db: database.db,

@@ -22,7 +22,12 @@ export const catalogService: ServiceDefinition<CatalogConfig> = {
   config: CatalogConfig,
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus, kv }) {
-    const cache = new AnswerCache(kv, config.CATALOG_CACHE_TTL_SECONDS);
+    const cache = new AnswerCache(
+      kv,
+      config.CATALOG_CACHE_TTL_SECONDS,
+      undefined,
+      metrics.countCache('answers'),
+    );
     const messaging = createMessaging({
       service: 'catalog',
       database,

@@ -16,12 +16,24 @@ import { SimulatedProvider } from './provider/simulated-provider';
 import { createPaymentService } from './services/payment.service';
 import { Worker } from './services/worker';
 
+const paymentOutcomes: Partial<Record<string, 'succeeded' | 'failed' | 'refunded'>> = {
+  PaymentSucceeded: 'succeeded',
+  PaymentFailed: 'failed',
+  PaymentRefunded: 'refunded',
+};
+
 export const paymentsService: ServiceDefinition<PaymentsConfig> = {
   name: 'payments',
   config: PaymentsConfig,
   migrationsFolder: migrationsBeside(import.meta.url),
   async create({ config, logger, metrics, database, bus }) {
     let worker: Worker | undefined;
+    const paymentsByOutcome = new Counter({
+      name: 'payments_total',
+      help: 'Payments by outcome: succeeded, failed (declined or given up), refunded',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
     const messaging = createMessaging({
       service: 'payments',
       database,
@@ -32,6 +44,13 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
       inbox,
       onEventApplied: (event) => {
         if (event.type === 'StockReserved' || event.type === 'OrderCreated') worker?.poke();
+      },
+      // Counted once committed: a charge's transaction tried again would otherwise count twice.
+      onCommitted: (events) => {
+        for (const event of events) {
+          const outcome = paymentOutcomes[event.type];
+          if (outcome) paymentsByOutcome.inc({ outcome });
+        }
       },
     });
     const payments = createPaymentService({
@@ -51,12 +70,6 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
           name: 'payment_attempts_total',
           help: 'Calls to the card provider by outcome',
           labelNames: ['outcome'],
-          registers: [metrics.registry],
-        }),
-        payments: new Counter({
-          name: 'payments_total',
-          help: 'Payments by the status they reached',
-          labelNames: ['status'],
           registers: [metrics.registry],
         }),
       },

@@ -13,6 +13,7 @@ export interface DeadLetterStore {
   add(queue: string, letter: DeadLetter, replacing?: string): Promise<void>;
   /** The queue's letters, oldest first (at most `limit`), each with the key that removes it. */
   list(queue: string, limit?: number): Promise<KeptDeadLetter[]>;
+  count(queue: string): Promise<number>;
   remove(queue: string, key: string): Promise<void>;
 }
 
@@ -32,6 +33,10 @@ export class MemoryDeadLetters implements DeadLetterStore {
 
   async list(queue: string, limit?: number): Promise<KeptDeadLetter[]> {
     return (this.byQueue.get(queue) ?? []).slice(0, limit);
+  }
+
+  async count(queue: string): Promise<number> {
+    return this.byQueue.get(queue)?.length ?? 0;
   }
 
   async remove(queue: string, key: string): Promise<void> {
@@ -98,6 +103,14 @@ export class EmbeddedDeadLetters implements DeadLetterStore {
       [queue, limit ?? null],
     );
     return rows.map(toLetter);
+  }
+
+  async count(queue: string): Promise<number> {
+    const { rows } = await this.db.query<{ kept: number }>(
+      'select count(*)::int as kept from embedded_bus.dead_letters where queue = $1',
+      [queue],
+    );
+    return rows[0]?.kept ?? 0;
   }
 
   async remove(queue: string, key: string): Promise<void> {

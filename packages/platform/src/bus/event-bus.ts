@@ -18,6 +18,20 @@ export interface SubscribeOptions {
   afterGap?: () => void;
   /** How many messages are handled at once. */
   prefetch?: number;
+  /** Told of each failed delivery of a durable queue's message: tried again later, or dead-lettered. */
+  onFailure?: (failure: DeliveryFailure) => void;
+}
+
+export interface DeliveryFailure {
+  /** The event's type, or `unknown` when the message does not say. */
+  type: string;
+  outcome: 'retried' | 'dead_lettered';
+}
+
+/** The type a raw message claims, for counting its failures (it may be anything at all). */
+export function typeOfMessage(message: unknown): string {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : 'unknown';
 }
 
 export interface DeadLetter {
@@ -44,6 +58,8 @@ export interface EventBus {
   ): Promise<void>;
   /** The queue's dead letters, oldest first, at most `limit` of them (all when not given). */
   listDeadLetters(queue: string, limit?: number): Promise<DeadLetter[]>;
+  /** How many dead letters the queue holds (cheap: no message is read). */
+  countDeadLetters(queue: string): Promise<number>;
   /** Sends every dead letter of the queue back to it; returns how many. */
   replayDeadLetters(queue: string): Promise<number>;
   isConnected(): boolean;

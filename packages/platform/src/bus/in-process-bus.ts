@@ -13,6 +13,7 @@ import {
   PoisonMessageError,
   retryDelaysMs,
   type SubscribeOptions,
+  typeOfMessage,
 } from './event-bus';
 
 interface Queue {
@@ -24,6 +25,7 @@ interface Queue {
   exclusive: boolean;
   inFlight: number;
   waiting: Delivery[];
+  onFailure?: SubscribeOptions['onFailure'];
 }
 
 interface Delivery {
@@ -120,12 +122,17 @@ export class InProcessBus implements EventBus {
       exclusive: options.exclusive ?? false,
       inFlight: 0,
       waiting: [],
+      onFailure: options.onFailure,
     });
   }
 
   async listDeadLetters(queue: string, limit?: number): Promise<DeadLetter[]> {
     const letters = await this.deadLetters.list(queue, limit);
     return letters.map(({ key: _key, ...letter }) => letter);
+  }
+
+  countDeadLetters(queue: string): Promise<number> {
+    return this.deadLetters.count(queue);
   }
 
   /** Hands the queue its dead letters again; each stays kept until its replay has been handled. */
@@ -194,9 +201,11 @@ export class InProcessBus implements EventBus {
       const delay = outage ? outageRetryDelayMs(0) : this.delaysMs[attempt - 1];
       if (err instanceof PoisonMessageError || delay === undefined) {
         await this.deadLetter(queue, message, describeError(err), replayOf);
+        if (!queue.exclusive) queue.onFailure?.({ type: typeOfMessage(message), outcome: 'dead_lettered' });
         return;
       }
       this.logger.warn({ err, queue: queue.name, attempt }, 'handler failed, retrying');
+      if (!queue.exclusive) queue.onFailure?.({ type: typeOfMessage(message), outcome: 'retried' });
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         if (!this.closed) this.enqueue(queue, { ...delivery, attempt: outage ? attempt : attempt + 1 });

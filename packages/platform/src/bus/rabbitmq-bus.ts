@@ -1,5 +1,6 @@
 import type { CloudEvent } from '@bazaar/contracts';
 import { routingKeyOf } from '@bazaar/contracts';
+import { context } from '@opentelemetry/api';
 import amqp, {
   type Channel,
   type ChannelModel,
@@ -8,6 +9,7 @@ import amqp, {
   type Message,
 } from 'amqplib';
 import type { Logger } from '../logger';
+import { contextOfTraceparent } from '../telemetry/trace-context';
 import {
   type DeadLetter,
   DependencyUnavailableError,
@@ -199,19 +201,23 @@ export class RabbitMqBus implements EventBus {
   async publish(event: CloudEvent): Promise<void> {
     const channel = this.publisher;
     if (!channel) throw new Error('rabbitmq is not connected');
+    // The publish span (amqplib instrumentation) belongs to the trace that emitted the event, not to
+    // whichever request the relay happens to run in.
     const confirmed = new Promise<void>((resolve, reject) => {
-      channel.publish(
-        this.exchange,
-        routingKeyOf(event.type),
-        Buffer.from(JSON.stringify(event)),
-        {
-          persistent: true,
-          contentType: 'application/cloudevents+json',
-          messageId: event.id,
-          type: event.type,
-          headers: event.traceparent ? { traceparent: event.traceparent } : {},
-        },
-        (err) => (err ? reject(err) : resolve()),
+      publishIn(event, () =>
+        channel.publish(
+          this.exchange,
+          routingKeyOf(event.type),
+          Buffer.from(JSON.stringify(event)),
+          {
+            persistent: true,
+            contentType: 'application/cloudevents+json',
+            messageId: event.id,
+            type: event.type,
+            headers: event.traceparent ? { traceparent: event.traceparent } : {},
+          },
+          (err) => (err ? reject(err) : resolve()),
+        ),
       );
     });
     await this.within(
@@ -408,6 +414,7 @@ export class RabbitMqBus implements EventBus {
             cb,
           ),
         );
+        s.options.onFailure?.({ type: typeOf(msg), outcome: 'dead_lettered' });
       } else {
         this.logger.warn(
           { err: describeError(err), queue: s.queue, attempt, delay },
@@ -424,11 +431,13 @@ export class RabbitMqBus implements EventBus {
             cb,
           ),
         );
+        s.options.onFailure?.({ type: typeOf(msg), outcome: 'retried' });
       }
       channel.ack(msg);
     } catch (publishErr) {
       // Could not park it for later: hand it back to the broker rather than lose it.
       this.logger.warn({ err: describeError(publishErr) }, 'could not schedule retry; requeueing');
+      if (!s.options.exclusive) s.options.onFailure?.({ type: typeOf(msg), outcome: 'retried' });
       try {
         channel.nack(msg, false, true);
       } catch {
@@ -443,6 +452,21 @@ export class RabbitMqBus implements EventBus {
       return (await this.takeDeadLetters(channel, queue, limit)).map(toDeadLetter);
     } finally {
       // Closing the channel without acking puts every message back in the queue.
+      await channel.close().catch(() => {});
+    }
+  }
+
+  /** The dead-letter queue's ready messages, as the broker counts them (none for a queue not declared). */
+  async countDeadLetters(queue: string): Promise<number> {
+    const channel = await (await this.currentModel()).createChannel();
+    // A channel error with no listener would take the connection down with it.
+    channel.on('error', () => {});
+    try {
+      return (await channel.checkQueue(deadLetterQueueOf(this.queueName(queue)))).messageCount;
+    } catch (err) {
+      if (isQueueNotFound(err)) return 0;
+      throw err;
+    } finally {
       await channel.close().catch(() => {});
     }
   }
@@ -515,6 +539,14 @@ export class RabbitMqBus implements EventBus {
 function confirm(_on: ConfirmChannel, send: (cb: (err: unknown) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => send((err) => (err ? reject(err) : resolve())));
 }
+
+/** Runs `publish` in the context of the span that emitted the event (none when it names none). */
+function publishIn(event: CloudEvent, publish: () => void): void {
+  context.with(contextOfTraceparent(event.traceparent), publish);
+}
+
+/** The event type the publisher put in the message's properties. */
+const typeOf = (msg: Message) => (typeof msg.properties.type === 'string' ? msg.properties.type : 'unknown');
 
 function toDeadLetter(msg: Message): DeadLetter {
   let message: unknown;

@@ -1,3 +1,5 @@
+import type { CacheCounter } from '@bazaar/platform';
+
 /**
  * Products as the catalog last described them, for adding to a cart: each kept for `ttlMs`, and all of
  * them forgotten when a product or price event arrives. An add then asks the catalog once per product per
@@ -11,12 +13,17 @@ export class ProductCache<P> {
   constructor(
     private readonly ttlMs: number,
     private readonly max = 10_000,
+    private readonly count: CacheCounter = () => {},
   ) {}
 
   /** The kept product, or the one `fetch` finds (kept unless the catalog changed meanwhile). */
   async find(sku: string, fetch: () => Promise<P | undefined>): Promise<P | undefined> {
     const entry = this.kept.get(sku);
-    if (entry && entry.until > Date.now()) return entry.product;
+    if (entry && entry.until > Date.now()) {
+      this.count('hit');
+      return entry.product;
+    }
+    this.count('miss');
     const generation = this.generation;
     const product = await fetch();
     if (product !== undefined && this.ttlMs > 0 && generation === this.generation) {

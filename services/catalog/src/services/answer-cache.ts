@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '@bazaar/platform';
+import type { CacheCounter, KeyValueStore } from '@bazaar/platform';
 
 /**
  * Read-through cache of serialised answers, two levels: this process's memory, then Redis (shared by
@@ -17,16 +17,20 @@ export class AnswerCache {
     private readonly ttlSeconds: number,
     // Other replicas see a bump within this long.
     private readonly generationMaxAgeMs = 250,
+    private readonly count: CacheCounter = () => {},
   ) {}
 
   async read(key: string, load: () => Promise<string>): Promise<Buffer> {
     const fullKey = `catalog:${await this.currentGeneration()}:${key}`;
     const now = Date.now();
     const near = this.local.get(fullKey);
-    if (near && near.expiresAt > now) return near.value;
-    const value = Buffer.from(
-      (await this.kv.get(fullKey).catch(() => null)) ?? (await this.loadAndShare(fullKey, load)),
-    );
+    if (near && near.expiresAt > now) {
+      this.count('hit');
+      return near.value;
+    }
+    const shared = await this.kv.get(fullKey).catch(() => null);
+    this.count(shared === null ? 'miss' : 'hit');
+    const value = Buffer.from(shared ?? (await this.loadAndShare(fullKey, load)));
     if (this.local.size >= AnswerCache.maxLocalEntries) this.local.clear();
     this.local.set(fullKey, { value, expiresAt: now + this.ttlSeconds * 1000 });
     return value;

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CacheCounter } from '@bazaar/platform';
 
 export interface CachedResponse {
   status: number;
@@ -41,6 +42,7 @@ export class ResponseCache {
   constructor(
     private readonly maxEntries = 2_000,
     private readonly maxBodyBytes = 512 * 1024,
+    private readonly count: CacheCounter = () => {},
   ) {}
 
   /** Whether this request may be answered from, or fill, the cache. */
@@ -55,12 +57,10 @@ export class ResponseCache {
   lookup(request: RequestLike, now = Date.now()): CachedResponse | undefined {
     if (!this.applies(request)) return undefined;
     const entry = this.entries.get(request.url);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= now) {
-      this.entries.delete(request.url);
-      return undefined;
-    }
-    return entry;
+    if (entry && entry.expiresAt <= now) this.entries.delete(request.url);
+    const fresh = entry && entry.expiresAt > now ? entry : undefined;
+    this.count(fresh ? 'hit' : 'miss');
+    return fresh;
   }
 
   /** The max-age in seconds when the answer may be kept, otherwise undefined. */

@@ -13,11 +13,11 @@ import {
   type Tx,
 } from '@bazaar/platform';
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Counter, Histogram } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { orderLines, orderStatusHistory, orders } from '../db/schema';
 import { applyFact, cancel } from '../domain/order';
-import type { Fact } from '../domain/order-status';
+import { cancellable, type Fact } from '../domain/order-status';
+import type { OrderMetrics } from './order-metrics';
 
 const source = '/bazaar/orders';
 type OrderRow = typeof orders.$inferSelect;
@@ -42,11 +42,6 @@ export interface OrderView {
   shipment?: { trackingNumber: string };
   createdAt: string;
   updatedAt: string;
-}
-
-export interface OrderMetrics {
-  sagaDuration: Histogram<'state'>;
-  finished: Counter<'state' | 'reason'>;
 }
 
 export function createOrderService(deps: {
@@ -116,37 +111,33 @@ export function createOrderService(deps: {
         correlation,
       ),
     );
+    const seconds = (at.getTime() - order.createdAt.getTime()) / 1000;
     if (status === 'CANCELLED') {
-      emit(
-        createEvent(
-          'OrderCancelled',
-          {
-            orderId: order.id,
-            userId: order.userId,
-            reason: extra.cancelReason!,
-            previousStatus: order.status,
-          },
-          correlation,
-        ),
+      const cancelled = createEvent(
+        'OrderCancelled',
+        {
+          orderId: order.id,
+          userId: order.userId,
+          reason: extra.cancelReason!,
+          previousStatus: order.status,
+        },
+        correlation,
       );
+      emit(cancelled);
+      metrics.noteEnding(cancelled, { finalState: status, reason: extra.cancelReason, seconds });
     }
     if (status === 'COMPLETED') {
-      emit(
-        createEvent(
-          'OrderCompleted',
-          {
-            orderId: order.id,
-            userId: order.userId,
-            total: { amount: order.totalAmount, currency: order.currency },
-          },
-          correlation,
-        ),
+      const completed = createEvent(
+        'OrderCompleted',
+        {
+          orderId: order.id,
+          userId: order.userId,
+          total: { amount: order.totalAmount, currency: order.currency },
+        },
+        correlation,
       );
-    }
-    if (status === 'COMPLETED' || status === 'CANCELLED') {
-      const seconds = (at.getTime() - order.createdAt.getTime()) / 1000;
-      metrics.sagaDuration.observe({ state: status }, seconds);
-      metrics.finished.inc({ state: status, reason: extra.cancelReason ?? '' });
+      emit(completed);
+      metrics.noteEnding(completed, { finalState: status, seconds });
     }
   }
 
@@ -305,6 +296,22 @@ export function createOrderService(deps: {
       });
     },
 
+    /**
+     * An operator ends a saga from the saga console, through the cancellation the deadline and the
+     * customer use; `audit` records who did it and why, in the same transaction.
+     */
+    async cancelByOperator(orderId: string, audit: (tx: Tx) => Promise<void>) {
+      return messaging.transact(async (tx, emit) => {
+        const order = await lockOrder(tx, orderId);
+        if (!order) throw notFound('orders.order_not_found', `No order ${orderId}.`);
+        const outcome = await cancelLocked(tx, emit, order, 'OPERATOR_REQUEST');
+        if (outcome.kind === 'refused')
+          throw conflict('orders.not_cancellable', `The order cannot be cancelled: ${outcome.why}.`);
+        await audit(tx);
+        return { orderId, status: 'CANCELLED' as const, previousStatus: order.status };
+      });
+    },
+
     /** Cancels sagas that stalled past their deadline; SKIP LOCKED lets replicas share the sweep. */
     async cancelOverdue(limit = 100): Promise<number> {
       return messaging.transact(async (tx, emit) => {
@@ -323,6 +330,15 @@ export function createOrderService(deps: {
         for (const order of due) await cancelLocked(tx, emit, order, 'TIMEOUT');
         return due.length;
       });
+    },
+
+    /** Sagas past their deadline and not final: the sweep cancels them, so more than a few say it is not. */
+    async countStuck(): Promise<number> {
+      const [row] = await db
+        .select({ stuck: sql<number>`count(*)::int` })
+        .from(orders)
+        .where(and(inArray(orders.status, [...cancellable]), lt(orders.deadlineAt, sql`now()`)));
+      return Number(row?.stuck ?? 0);
     },
 
     async getOrder(orderId: string, principal: Principal): Promise<OrderView> {

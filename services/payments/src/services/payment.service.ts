@@ -91,7 +91,7 @@ export function createPaymentService(deps: {
   provider: SimulatedProvider;
   logger: Logger;
   settings: PaymentSettings;
-  metrics: { attempts: Counter<'outcome'>; payments: Counter<'status'> };
+  metrics: { attempts: Counter<'outcome'> };
   /** Called when a charge is settled and room frees up. */
   onSettled?: () => void;
 }) {
@@ -129,7 +129,6 @@ export function createPaymentService(deps: {
       .update(paymentIntents)
       .set({ status: 'REFUNDED', updatedAt: sql`now()` })
       .where(eq(paymentIntents.orderId, intent.orderId));
-    metrics.payments.inc({ status: 'REFUNDED' });
     emit(
       createEvent(
         'PaymentRefunded',
@@ -227,7 +226,6 @@ export function createPaymentService(deps: {
             status: 'CAPTURED',
           })
           .onConflictDoNothing();
-        metrics.payments.inc({ status: 'SUCCEEDED' });
         if (current.cancelRequested) {
           // The order was cancelled while the charge was in flight: refund, and do not let it ship.
           await refund(tx, emit, current);
@@ -261,7 +259,6 @@ export function createPaymentService(deps: {
         .where(and(eq(paymentIntents.orderId, intent.orderId), eq(paymentIntents.status, 'PROCESSING')))
         .returning({ orderId: paymentIntents.orderId });
       if (failed.length === 0) return;
-      metrics.payments.inc({ status: 'FAILED' });
       emit(
         createEvent(
           'PaymentFailed',
