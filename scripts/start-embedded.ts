@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPlatform } from '../launcher/platform';
+import { ensureWebBuild } from '../launcher/web-build';
 
 const env: NodeJS.ProcessEnv = { ...process.env };
 const dataDir = env.BAZAAR_DATA_DIR ?? '.data';
@@ -24,6 +25,7 @@ if (!env.BAZAAR_ADMIN_EMAIL || !env.BAZAAR_ADMIN_PASSWORD) {
   env.BAZAAR_ADMIN_PASSWORD = generatedAdmin!.password;
 }
 
+await ensureWebBuild();
 const started = Date.now();
 const platform = await startPlatform({
   env,
@@ -38,7 +40,7 @@ const mode = env.POSTGRES_URL
 console.log(`
   Bazaar is running (${mode}) — ready in ${((Date.now() - started) / 1000).toFixed(1)} s
 
-  Home         ${base}/
+  Shop         ${base}/   (admin pages at ${base}/admin)
   API          ${base}/api/v1
   API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json, events: ${base}/asyncapi.json)
 ${generatedAdmin ? `  Admin        ${generatedAdmin.email} / ${generatedAdmin.password}\n` : ''}

@@ -3,6 +3,7 @@
  * (POSTGRES_URL, RABBITMQ_URL and REDIS_URL must be set), the same topology as the containers.
  */
 import { ProcessPlatform } from '../launcher/processes';
+import { ensureWebBuild } from '../launcher/web-build';
 
 const missing = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'].filter((v) => !process.env[v]);
 if (missing.length > 0) {
@@ -25,6 +26,7 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+await ensureWebBuild();
 await platform.startAll();
 console.log(
   `\n  Bazaar is running as ${platform.processes.size} processes: ${platform.gatewayUrl} (docs at /docs)\n`,
