@@ -12,6 +12,7 @@ import { type KeyValueStore, openKeyValueStore } from './kv/key-value-store';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { watchStartup } from './startup-watch';
+import { flushTraces } from './telemetry/trace-context';
 
 export interface ServiceContext<C> {
   config: C;
@@ -193,6 +194,7 @@ export async function runServiceProcess<C extends PlatformEnv & { PORT: number }
     const timer = setTimeout(() => process.exit(1), 15_000);
     timer.unref();
     await running.stop();
+    await flushTraces();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

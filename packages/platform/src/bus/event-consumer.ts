@@ -12,7 +12,8 @@ import { type Db, query, type Tx } from '../db/database';
 import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors';
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
-import type { Logger } from '../logger';
+import { type Logger, withLogFields } from '../logger';
+import { withEventSpan, withTraceparent } from '../telemetry/trace-context';
 import {
   type DeliveryFailure,
   DependencyUnavailableError,
@@ -239,7 +240,12 @@ class GroupCommit {
         }
         const emitted: CloudEvent[] = [];
         try {
-          await this.byType.get(event.type)!.handle(event, tx, (...e) => emitted.push(...e));
+          // Its own span, child of the span that emitted the event, even when the transaction is shared.
+          await withEventSpan(queue, event, () =>
+            withLogFields({ orderId: event.correlationid, eventId: event.id }, () =>
+              this.byType.get(event.type)!.handle(event, tx, (...e) => emitted.push(...withTraceparent(e))),
+            ),
+          );
         } catch (err) {
           throw new HandlerFailure(event, err);
         }

@@ -3,6 +3,7 @@ import type { Database, Tx } from '../db/database';
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { withTraceparent } from '../telemetry/trace-context';
 import type { EventBus } from './event-bus';
 import { type Emit, type Subscription, startEventConsumer } from './event-consumer';
 import { InProcessBus } from './in-process-bus';
@@ -52,7 +53,8 @@ export function createMessaging(options: MessagingOptions) {
       const events: CloudEvent[] = [];
       const result = await database.db.transaction(async (tx) => {
         events.length = 0; // a retried transaction starts over
-        const value = await work(tx, (...e) => events.push(...e));
+        // Each event carries the request's trace: the relay publishes it later, outside the request.
+        const value = await work(tx, (...e) => events.push(...withTraceparent(e)));
         await appendToOutbox(tx, outbox, events);
         return value;
       });

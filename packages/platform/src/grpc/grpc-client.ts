@@ -2,6 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
 import { type CallOptions, type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
+import { traceOutgoingCalls } from '../telemetry/rpc-spans';
 import { CircuitBreaker } from './circuit-breaker';
 
 export interface GrpcClientOptions {
@@ -25,6 +26,7 @@ export function createGrpcClient<S extends DescService>(service: S, options: Grp
     baseUrl: options.baseUrl,
     // Sessions are kept only briefly, so an idle process (a test, a script) can exit.
     idleConnectionTimeoutMs: 5_000,
+    interceptors: [traceOutgoingCalls],
   });
   const client = createClient(service, transport) as Record<
     string,

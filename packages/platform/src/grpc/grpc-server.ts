@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors';
+import { traceIncomingCalls } from '../telemetry/rpc-spans';
 import {
   Health,
   HealthCheckResponse_ServingStatus,
@@ -51,7 +52,7 @@ export async function startGrpcServer(options: {
     grpc: true,
     grpcWeb: false,
     connect: false,
-    interceptors: [databaseTrouble],
+    interceptors: [traceIncomingCalls, databaseTrouble],
     routes: (router) => {
       options.register(router);
       for (const service of router.handlers.map((h) => h.service.typeName)) {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
+import { trace } from '@opentelemetry/api';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   LogController,
   type RawServerDefault,
 } from 'fastify';
@@ -16,6 +18,7 @@ import {
 import { registerAuthentication, type TokenVerifier } from '../auth/token-verifier';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { SERVICE_ATTRIBUTE } from '../telemetry/trace-context';
 import { buildProblem, sendProblem, toProblem } from './problem';
 
 export type HttpServer = FastifyInstance<
@@ -84,6 +87,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    nameRequestSpan(options.service, request.method, request.routeOptions.url);
+  });
+  // An order's requests log its id, so that `npm run logs -- --order <id>` finds them too.
+  app.addHook('preHandler', async (request) => {
+    const orderId = orderIdOf(request);
+    if (orderId) request.log = request.log.child({ orderId });
   });
   if (options.verifier) registerAuthentication(app, options.verifier);
   app.addHook('onResponse', async (request, reply) => {
@@ -140,4 +149,23 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   if (options.openApiRoute !== false) app.get('/openapi.json', { schema: hidden }, async () => app.swagger());
 
   return app;
+}
+
+/** The HTTP instrumentation names a server span by its method only; the route says more. */
+function nameRequestSpan(service: string, method: string, route: string | undefined) {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  span.setAttribute(SERVICE_ATTRIBUTE, service);
+  if (route) span.updateName(`${method} ${route}`).setAttribute('http.route', route);
+}
+
+/** The order a request is about: `/orders/:id…` and `?orderId=` (orders, payments, shipping). */
+function orderIdOf(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown> | undefined;
+  const query = request.query as Record<string, unknown> | undefined;
+  const id =
+    params?.orderId ??
+    (request.routeOptions.url?.includes('/orders/:id') ? params?.id : undefined) ??
+    query?.orderId;
+  return typeof id === 'string' ? id : undefined;
 }
