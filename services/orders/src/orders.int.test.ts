@@ -151,4 +151,32 @@ describe.each(testModes())('orders (%s)', (mode) => {
       .items;
     expect(all.length).toBeGreaterThanOrEqual(mine.length);
   });
+
+  it("lists orders by status, and an administrator's own with mine=true", async () => {
+    const pending = await checkout(shopper);
+    const cancelled = await checkout(shopper);
+    await waitFor(pending, 'PENDING');
+    await waitFor(cancelled, 'PENDING');
+    await send('StockReservationFailed', { orderId: cancelled });
+    await waitFor(cancelled, 'CANCELLED');
+    const list = async (query: string, user: TestUser = admin) =>
+      orders.app.inject({ url: `/api/v1/orders?limit=100&${query}`, headers: user.headers });
+
+    const onlyCancelled = (await list('status=CANCELLED')).json().items as { id: string; status: string }[];
+    expect(onlyCancelled.map((o) => o.id)).toContain(cancelled);
+    expect(onlyCancelled.map((o) => o.id)).not.toContain(pending);
+    expect(onlyCancelled.every((o) => o.status === 'CANCELLED')).toBe(true);
+    const either = (await list('status=PENDING,CANCELLED')).json().items as { id: string }[];
+    expect(either.map((o) => o.id)).toEqual(expect.arrayContaining([pending, cancelled]));
+    expect((await list('status=PENDING', other)).json().items).toEqual([]);
+
+    const bad = await list('status=LOST');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+
+    expect((await list('mine=true')).json().items).toEqual([]);
+    expect((await list('mine=true', shopper)).json().items.map((o: { id: string }) => o.id)).toContain(
+      pending,
+    );
+  });
 });

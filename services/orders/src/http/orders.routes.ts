@@ -1,3 +1,4 @@
+import type { OrderStatus } from '@bazaar/contracts';
 import { type HttpServer, requireUser } from '@bazaar/platform';
 import type { OrderService } from '../services/order.service';
 import { Cancelled, ListOrdersQuery, Order, OrderPage, OrderParams } from './orders.schemas';
@@ -10,13 +11,17 @@ export function registerOrderRoutes(app: HttpServer, orders: OrderService): void
     {
       schema: {
         tags: ['orders'],
-        summary: 'My orders, newest first (administrators see every order)',
+        summary: 'My orders, newest first (administrators see every order unless `mine=true`), by status',
         security: signedIn,
         querystring: ListOrdersQuery,
         response: { 200: OrderPage },
       },
     },
-    async (request) => orders.listOrders(requireUser(request), request.query.limit, request.query.cursor),
+    async (request) =>
+      orders.listOrders(requireUser(request), request.query.limit, request.query.cursor, {
+        statuses: request.query.status?.split(',') as OrderStatus[] | undefined,
+        mine: request.query.mine === 'true',
+      }),
   );
 
   app.get(

@@ -350,9 +350,15 @@ export function createOrderService(deps: {
       return toView(row);
     },
 
-    async listOrders(principal: Principal, limit: number, cursor?: string) {
+    async listOrders(
+      principal: Principal,
+      limit: number,
+      cursor?: string,
+      only: { statuses?: OrderStatus[]; mine?: boolean } = {},
+    ) {
       const filters = [];
-      if (!isAdmin(principal)) filters.push(eq(orders.userId, principal.userId));
+      if (only.mine || !isAdmin(principal)) filters.push(eq(orders.userId, principal.userId));
+      if (only.statuses?.length) filters.push(inArray(orders.status, only.statuses));
       if (cursor) filters.push(lt(orders.id, cursor));
       const rows = await db
         .select()
