@@ -72,6 +72,32 @@ describe.each(testModes())('inventory (%s)', (mode) => {
     expect(await level(sku)).toEqual({ sku, onHand: 5, reserved: 3, available: 2 });
   });
 
+  it('lists stock levels to an admin, a page at a time or by SKU', async () => {
+    const prefix = `LST-${randomUUID().slice(0, 6).toUpperCase()}`;
+    const skus = [`${prefix}-A`, `${prefix}-B`, `${prefix}-C`];
+    for (const [i, sku] of skus.entries()) expect((await put(sku, { onHand: 10 + i })).statusCode).toBe(200);
+    const list = (query: string, user: TestUser | null = admin) =>
+      inventory.app.inject({ url: `/api/v1/inventory?${query}`, headers: user?.headers });
+
+    expect((await list(`skus=${skus.join(',')}`, customer)).statusCode).toBe(403);
+    expect((await list(`skus=${skus.join(',')}`, null)).statusCode).toBe(401);
+    const chosen = (await list(`skus=${skus[2]},${skus[0]},NOT-KEPT`)).json();
+    expect(chosen).toEqual({
+      items: [
+        { sku: skus[0], onHand: 10, reserved: 0, available: 10 },
+        { sku: skus[2], onHand: 12, reserved: 0, available: 12 },
+      ],
+      nextCursor: null,
+    });
+
+    const first = (await list(`limit=2&cursor=${prefix}`)).json();
+    expect(first.items.map((i: { sku: string }) => i.sku)).toEqual(skus.slice(0, 2));
+    expect(first.nextCursor).toBe(skus[1]);
+    const second = (await list(`limit=2&cursor=${first.nextCursor}`)).json();
+    expect(second.items[0].sku).toBe(skus[2]);
+    expect((await list('limit=0')).statusCode).toBe(400);
+  });
+
   it('reserves exactly the stock when 200 orders race for 50 units', async () => {
     const sku = newSku();
     await put(sku, { onHand: 50 });

@@ -1,6 +1,6 @@
 import { type CloudEvent, createEvent, type StockLine } from '@bazaar/contracts';
 import { conflict, type Db, type Emit, type Messaging, notFound, query, type Tx } from '@bazaar/platform';
-import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { reservationLines, reservations, stockItems } from '../db/schema';
 import { aggregateLines, findShortfalls } from '../domain/allocation';
@@ -97,6 +97,21 @@ export function createStockService(deps: { db: Db; messaging: Messaging; reserva
       const [row] = await db.select().from(stockItems).where(eq(stockItems.sku, sku)).limit(1);
       if (!row) throw notFound('inventory.sku_not_found', `No stock is kept for ${sku}.`);
       return toLevel(row);
+    },
+
+    /** A page of stock levels in SKU order (for the admin), or those of the given SKUs. */
+    async listStock(page: { limit: number; after?: string; skus?: string[] }) {
+      const filters = [];
+      if (page.skus) filters.push(inArray(stockItems.sku, page.skus));
+      if (page.after) filters.push(gt(stockItems.sku, page.after));
+      const rows = await db
+        .select()
+        .from(stockItems)
+        .where(and(...filters))
+        .orderBy(asc(stockItems.sku))
+        .limit(page.limit + 1);
+      const items = rows.slice(0, page.limit).map(toLevel);
+      return { items, nextCursor: rows.length > page.limit ? items[items.length - 1]!.sku : null };
     },
 
     async listAvailability(skus: string[]): Promise<StockLevel[]> {
