@@ -6,6 +6,8 @@ import { MemoryStore } from '../kv/key-value-store';
 import { createLogger } from '../logger';
 import type { SharedInfrastructure } from '../service-runtime';
 
+export { type MetricSample, metricValue, parseMetrics } from './metrics-text';
+
 export type TestMode = 'embedded' | 'server';
 
 const infraVariables = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'] as const;
