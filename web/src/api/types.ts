@@ -65,7 +65,12 @@ export interface Address {
 }
 
 export type OrderStatus = 'PENDING' | 'STOCK_RESERVED' | 'PAID' | 'COMPLETED' | 'DELIVERED' | 'CANCELLED';
-export type CancelReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'TIMEOUT' | 'CUSTOMER_REQUEST';
+export type CancelReason =
+  | 'OUT_OF_STOCK'
+  | 'PAYMENT_DECLINED'
+  | 'TIMEOUT'
+  | 'CUSTOMER_REQUEST'
+  | 'OPERATOR_REQUEST';
 
 export interface Order {
   id: string;
@@ -103,4 +108,41 @@ export interface OrderStatusEvent {
   status: OrderStatus;
   cancelReason?: CancelReason;
   at: string;
+}
+
+export type NotificationKind =
+  | 'WELCOME'
+  | 'ORDER_PLACED'
+  | 'ORDER_PAID'
+  | 'ORDER_SHIPPED'
+  | 'ORDER_DELIVERED'
+  | 'ORDER_CANCELLED';
+
+export interface Notification {
+  id: string;
+  kind: NotificationKind;
+  orderId: string | null;
+  subject: string;
+  channel: string;
+  status: 'PENDING' | 'SENT' | 'FAILED';
+  createdAt: string;
+}
+
+export interface NotificationPage {
+  items: Notification[];
+  nextCursor: string | null;
+}
+
+export interface StockPage {
+  items: Stock[];
+  nextCursor: string | null;
+}
+
+export interface ProductInput {
+  sku?: string;
+  name: string;
+  description: string;
+  category: string;
+  price: Money;
+  imageUrl?: string;
 }

@@ -2,20 +2,22 @@ import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, us
 
 interface FieldFrameProps {
   label: string;
+  /** For a field whose purpose the surroundings show (a table cell): screen readers still hear it. */
+  hideLabel?: boolean;
   hint?: ReactNode;
   error?: string;
   children: (ids: { id: string; describedBy: string | undefined }) => ReactNode;
 }
 
 /** A label, the control, a hint and the error text, tied together for screen readers. */
-function FieldFrame({ label, hint, error, children }: FieldFrameProps) {
+function FieldFrame({ label, hideLabel, hint, error, children }: FieldFrameProps) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={error ? 'field field--invalid' : 'field'}>
-      <label htmlFor={id} className="field__label">
+      <label htmlFor={id} className={hideLabel ? 'visually-hidden' : 'field__label'}>
         {label}
       </label>
       {children({ id, describedBy })}
@@ -35,13 +37,14 @@ function FieldFrame({ label, hint, error, children }: FieldFrameProps) {
 
 export interface TextFieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
+  hideLabel?: boolean;
   hint?: ReactNode;
   error?: string;
 }
 
-export function TextField({ label, hint, error, ...input }: TextFieldProps) {
+export function TextField({ label, hideLabel, hint, error, ...input }: TextFieldProps) {
   return (
-    <FieldFrame label={label} hint={hint} error={error}>
+    <FieldFrame label={label} hideLabel={hideLabel} hint={hint} error={error}>
       {({ id, describedBy }) => (
         <input
           id={id}
