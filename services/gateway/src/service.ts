@@ -11,11 +11,13 @@ import { GatewayConfig, routingTable } from './config';
 import { registerAdminRoutes } from './http/admin.routes';
 import { registerDocsRoutes } from './http/docs.routes';
 import { registerEventRoutes } from './http/events.routes';
+import { registerOperationsRoutes } from './http/operations.routes';
 import { registerProxyRoutes } from './http/proxy.routes';
 import { registerWebRoutes } from './http/web.routes';
 import { IdempotencyStore } from './services/idempotency';
 import { LiveUpdates } from './services/live-updates';
 import { OpenApiAggregator } from './services/openapi-merge';
+import { OperationsClient, upstreamUrls } from './services/operations-client';
 import { ResponseCache } from './services/response-cache';
 import { rateLimitStore, SharedRateCounters } from './services/shared-rate-counters';
 
@@ -82,6 +84,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       responseCache,
     );
     registerAdminRoutes(app, bus);
+    registerOperationsRoutes(app, new OperationsClient(upstreamUrls(config), config.UPSTREAM_TIMEOUT_MS));
     await registerWebRoutes(app, config.WEB_DIST_DIR);
 
     return {

@@ -11,8 +11,10 @@ import { OrdersConfig } from './config';
 import { inbox, outbox } from './db/schema';
 import { orderSubscriptions } from './events/subscriptions';
 import { registerOrderRoutes } from './http/orders.routes';
-import { createOrderMetrics } from './services/order-metrics';
+import { registerSagaConsoleRoutes } from './http/saga-console.routes';
 import { createOrderService } from './services/order.service';
+import { createOrderMetrics } from './services/order-metrics';
+import { createSagaConsole } from './services/saga-console.service';
 
 export const ordersService: ServiceDefinition<OrdersConfig> = {
   name: 'orders',
@@ -49,6 +51,7 @@ export const ordersService: ServiceDefinition<OrdersConfig> = {
     });
     registerOrderRoutes(app, orders);
     registerSagaTrailRoute(app, { service: 'orders', db: database.db, outbox, inbox });
+    registerSagaConsoleRoutes(app, createSagaConsole({ db: database.db, messaging, logger, orders }));
 
     let sweeper: NodeJS.Timeout | undefined;
     return {

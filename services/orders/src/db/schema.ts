@@ -62,9 +62,7 @@ export const orderStatusHistory = ordersSchema.table(
   (t) => [
     index('order_status_history_order_idx').on(t.orderId, t.id),
     // The operations figures count orders that reached a final state in the last minutes.
-    index('order_status_history_final_idx')
-      .on(t.at)
-      .where(sql`${t.status} in ('COMPLETED', 'CANCELLED')`),
+    index('order_status_history_final_idx').on(t.at).where(sql`${t.status} in ('COMPLETED', 'CANCELLED')`),
   ],
 );
 
