@@ -1,7 +1,8 @@
 #!/bin/sh
 # Starts one service of the image: `docker run bazaar orders`, or BAZAAR_SERVICE=orders.
 set -eu
-cd /app
+# The image's /app (the script sits beside dist/ and node_modules/).
+cd "$(dirname "$0")"
 service="${1:-${BAZAAR_SERVICE:-}}"
 main="dist/services/${service}/src/main.js"
 if [ -z "$service" ] || [ ! -f "$main" ]; then
