@@ -37,4 +37,15 @@ describe('ProductCache', () => {
     expect(await small.find('A', async () => 'asked again')).toBe('asked again');
     expect(await small.find('C', async () => 'asked again')).toBe('C');
   });
+
+  it('counts a kept product as a hit and a question to the catalog as a miss', async () => {
+    const looked: string[] = [];
+    const cache = new ProductCache<string>(60_000, 10, (result) => looked.push(result));
+    const catalog = answers('v1', 'v2');
+    await cache.find('SKU', catalog.fetch);
+    await cache.find('SKU', catalog.fetch);
+    cache.clear();
+    await cache.find('SKU', catalog.fetch);
+    expect(looked).toEqual(['miss', 'hit', 'miss']);
+  });
 });

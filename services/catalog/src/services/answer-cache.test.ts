@@ -20,4 +20,18 @@ describe('AnswerCache', () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(await read()).toBe('v3');
   });
+
+  it('counts a hit from its memory or from the shared store, and a miss when the answer is loaded', async () => {
+    const shared = new MemoryStore();
+    const looked: string[] = [];
+    const count = (result: string) => looked.push(result);
+    const replica = (onLookup: (result: 'hit' | 'miss') => void) => new AnswerCache(shared, 60, 0, onLookup);
+    const first = replica(count);
+    await first.read('page', async () => 'v1');
+    await first.read('page', async () => 'v2');
+    // Another replica finds what the first one loaded in the shared store.
+    const second = replica(count);
+    expect((await second.read('page', async () => 'v3')).toString()).toBe('v1');
+    expect(looked).toEqual(['miss', 'hit', 'hit']);
+  });
 });

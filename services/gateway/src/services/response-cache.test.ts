@@ -47,4 +47,15 @@ describe('response cache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
   });
+
+  it('counts a look-up as a hit or a miss, and leaves out requests it does not apply to', () => {
+    const looked: string[] = [];
+    const cache = new ResponseCache(10, 1024, (result) => looked.push(result));
+    expect(cache.lookup(get('/p'))).toBeUndefined();
+    cache.store('/p', entry('a'), 2);
+    expect(cache.lookup(get('/p'))?.body.toString()).toBe('a');
+    expect(cache.lookup(get('/p', { authorization: 'Bearer x' }))).toBeUndefined();
+    expect(cache.lookup(get('/p'), Date.now() + 3_000)).toBeUndefined();
+    expect(looked).toEqual(['miss', 'hit', 'miss']);
+  });
 });
