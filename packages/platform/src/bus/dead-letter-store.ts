@@ -55,6 +55,7 @@ interface Row {
   reason: string;
   failed_at: string | Date;
   message: unknown;
+  attempts: number | null;
 }
 
 /**
@@ -77,6 +78,7 @@ export class EmbeddedDeadLetters implements DeadLetterStore {
         message jsonb not null
       );
       create index if not exists dead_letters_queue_idx on embedded_bus.dead_letters (queue, seq);
+      alter table embedded_bus.dead_letters add column if not exists attempts integer;
     `);
     return new EmbeddedDeadLetters(db);
   }
@@ -89,16 +91,24 @@ export class EmbeddedDeadLetters implements DeadLetterStore {
         [queue, replacing === undefined ? null : Number(replacing), letter.id],
       );
       await tx.query(
-        `insert into embedded_bus.dead_letters (queue, event_id, type, reason, failed_at, message)
-         values ($1, $2, $3, $4, $5, $6)`,
-        [queue, letter.id, letter.type, letter.reason, letter.failedAt, JSON.stringify(letter.message)],
+        `insert into embedded_bus.dead_letters (queue, event_id, type, reason, failed_at, message, attempts)
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          queue,
+          letter.id,
+          letter.type,
+          letter.reason,
+          letter.failedAt,
+          JSON.stringify(letter.message),
+          letter.attempts ?? null,
+        ],
       );
     });
   }
 
   async list(queue: string, limit?: number): Promise<KeptDeadLetter[]> {
     const { rows } = await this.db.query<Row>(
-      `select seq, event_id, type, reason, failed_at, message from embedded_bus.dead_letters
+      `select seq, event_id, type, reason, failed_at, message, attempts from embedded_bus.dead_letters
        where queue = $1 order by seq limit $2`,
       [queue, limit ?? null],
     );
@@ -128,4 +138,5 @@ const toLetter = (row: Row): KeptDeadLetter => ({
   reason: row.reason,
   failedAt: new Date(row.failed_at).toISOString(),
   message: row.message,
+  ...(row.attempts ? { attempts: row.attempts } : {}),
 });

@@ -40,6 +40,10 @@ export interface DeadLetter {
   reason: string;
   failedAt: string;
   message: unknown;
+  /** Deliveries tried before it was dead-lettered (1 for a poison message), when the bus counted them. */
+  attempts?: number;
+  /** The broker's message headers (RabbitMQ), as text. */
+  headers?: Record<string, string>;
 }
 
 /**

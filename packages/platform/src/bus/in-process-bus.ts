@@ -200,7 +200,7 @@ export class InProcessBus implements EventBus {
       const outage = err instanceof DependencyUnavailableError;
       const delay = outage ? outageRetryDelayMs(0) : this.delaysMs[attempt - 1];
       if (err instanceof PoisonMessageError || delay === undefined) {
-        await this.deadLetter(queue, message, describeError(err), replayOf);
+        await this.deadLetter(queue, message, describeError(err), replayOf, attempt);
         if (!queue.exclusive) queue.onFailure?.({ type: typeOfMessage(message), outcome: 'dead_lettered' });
         return;
       }
@@ -221,7 +221,13 @@ export class InProcessBus implements EventBus {
     }
   }
 
-  private async deadLetter(queue: Queue, message: unknown, reason: string, replacing?: string) {
+  private async deadLetter(
+    queue: Queue,
+    message: unknown,
+    reason: string,
+    replacing?: string,
+    attempts?: number,
+  ) {
     const m = message as { id?: unknown; type?: unknown };
     const letter: DeadLetter = {
       id: typeof m.id === 'string' ? m.id : 'unknown',
@@ -229,6 +235,7 @@ export class InProcessBus implements EventBus {
       reason,
       failedAt: new Date().toISOString(),
       message,
+      ...(attempts ? { attempts } : {}),
     };
     try {
       await this.deadLetters.add(queue.name, letter, replacing);

@@ -563,5 +563,12 @@ function toDeadLetter(msg: Message): DeadLetter {
     reason: String(headers['x-bazaar-reason'] ?? headers['x-first-death-reason'] ?? 'delivery limit'),
     failedAt: String(headers['x-bazaar-failed-at'] ?? ''),
     message,
+    attempts: Number(headers['x-attempt'] ?? 1),
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    ),
   };
 }

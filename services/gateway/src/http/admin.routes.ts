@@ -15,6 +15,8 @@ const DeadLetters = z.object({
       reason: z.string(),
       failedAt: z.string(),
       message: z.unknown(),
+      attempts: z.number().int().optional().describe('Deliveries tried before it was dead-lettered'),
+      headers: z.record(z.string(), z.string()).optional().describe("The broker's message headers"),
     }),
   ),
 });
