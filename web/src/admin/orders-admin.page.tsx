@@ -61,10 +61,14 @@ export function OrdersAdminPage() {
             <thead>
               <tr>
                 <th scope="col">Order</th>
-                <th scope="col">Placed</th>
-                <th scope="col">Ship to</th>
+                <th scope="col" className="hide-on-phone">
+                  Placed
+                </th>
+                <th scope="col" className="hide-on-phone">
+                  Ship to
+                </th>
                 <th scope="col">Status</th>
-                <th scope="col" className="numeric">
+                <th scope="col" className="numeric hide-on-phone">
                   Items
                 </th>
                 <th scope="col" className="numeric">
@@ -80,8 +84,8 @@ export function OrdersAdminPage() {
                       {shortId(order.id)}
                     </Link>
                   </td>
-                  <td>{formatDateTime(order.createdAt)}</td>
-                  <td>
+                  <td className="hide-on-phone">{formatDateTime(order.createdAt)}</td>
+                  <td className="hide-on-phone">
                     {order.shippingAddress.name}, {order.shippingAddress.city} (
                     {order.shippingAddress.country})
                   </td>
@@ -91,7 +95,9 @@ export function OrdersAdminPage() {
                       <div className="muted">{order.cancelReason.toLowerCase().replaceAll('_', ' ')}</div>
                     )}
                   </td>
-                  <td className="numeric">{order.lines.reduce((n, line) => n + line.quantity, 0)}</td>
+                  <td className="numeric hide-on-phone">
+                    {order.lines.reduce((n, line) => n + line.quantity, 0)}
+                  </td>
                   <td className="numeric">
                     <Price value={order.total} />
                   </td>

@@ -68,8 +68,12 @@ export function ProductsAdminPage() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">SKU</th>
-                <th scope="col">Category</th>
+                <th scope="col" className="hide-on-phone">
+                  SKU
+                </th>
+                <th scope="col" className="hide-on-phone">
+                  Category
+                </th>
                 <th scope="col" className="numeric">
                   Price
                 </th>
@@ -131,8 +135,8 @@ function ProductRow({ product, onDeleted }: { product: Product; onDeleted: () =>
         <Link to={`/products/${product.id}`}>{product.name}</Link>
         {failure && <p className="field__error">{failure}</p>}
       </td>
-      <td className="mono">{product.sku}</td>
-      <td>{product.category}</td>
+      <td className="mono hide-on-phone">{product.sku}</td>
+      <td className="hide-on-phone">{product.category}</td>
       <td className="numeric">
         <Price value={product.price} />
       </td>

@@ -70,8 +70,10 @@ export function StockAdminPage() {
             <thead>
               <tr>
                 <th scope="col">Product</th>
-                <th scope="col">SKU</th>
-                <th scope="col" className="numeric">
+                <th scope="col" className="hide-on-phone">
+                  SKU
+                </th>
+                <th scope="col" className="numeric hide-on-phone">
                   Reserved
                 </th>
                 <th scope="col" className="numeric">
@@ -134,8 +136,8 @@ function StockRowView({ row }: { row: StockRow }) {
   return (
     <tr>
       <td>{name}</td>
-      <td className="mono">{row.product.sku}</td>
-      <td className="numeric">{stock?.reserved ?? 0}</td>
+      <td className="mono hide-on-phone">{row.product.sku}</td>
+      <td className="numeric hide-on-phone">{stock?.reserved ?? 0}</td>
       <td className="numeric">{stock?.available ?? 0}</td>
       <td>
         <form className="inline-edit" onSubmit={save} noValidate>
