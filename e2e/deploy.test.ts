@@ -326,6 +326,34 @@ describe('Prometheus', () => {
   });
 });
 
+describe('GitHub Actions', () => {
+  it('runs what .ci/run runs, against the three servers, and builds the image', () => {
+    const ciRun = readFileSync(path.join(root, '.ci/run'), 'utf8');
+    const workflow = parseYaml(readFileSync(path.join(root, '.github/workflows/ci.yml'), 'utf8')) as {
+      env: Record<string, string>;
+      jobs: Record<string, WorkflowJob>;
+    };
+    const commands = (job: WorkflowJob | undefined) => (job?.steps ?? []).map((s) => s.run ?? '').join('\n');
+    const { test, restarts, image } = workflow.jobs;
+    for (const script of ['npm test', 'npm run test:restarts']) expect(ciRun).toContain(script);
+    expect(commands(test)).toMatch(/^npm test$/m);
+    expect(Object.keys(test?.services ?? {}).sort()).toEqual(['postgres', 'rabbitmq', 'redis']);
+    for (const variable of ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'])
+      expect(test?.env?.[variable]).toBeTruthy();
+    // Tests needing the servers fail rather than skip when CI is set.
+    expect(workflow.env.CI).toBe('true');
+    expect(commands(restarts)).toMatch(/^npm run test:restarts$/m);
+    const build = image?.steps.find((s) => s.uses?.startsWith('docker/build-push-action'));
+    expect(build?.with?.file).toBe('deploy/Dockerfile');
+  });
+});
+
+interface WorkflowJob {
+  env?: Record<string, string>;
+  services?: Record<string, unknown>;
+  steps: { run?: string; uses?: string; with?: Record<string, string> }[];
+}
+
 describe('Grafana', () => {
   it('the dashboard queries only metrics the services export, through the provisioned datasource', () => {
     const dashboard = JSON.parse(
