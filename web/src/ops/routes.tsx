@@ -1,18 +1,22 @@
 import type { RouteObject } from 'react-router';
-import { PageTitle } from '../app/page-title';
-import { EmptyState } from '../ui/states';
+import { DeadLettersPage } from './dead-letters.page';
+import { FiguresPage } from './figures.page';
+import { HealthPage } from './health.page';
+import { OpsLayout } from './ops-layout';
+import { SagaPage } from './saga.page';
+import { SagasPage } from './sagas.page';
 
-// Placeholder: the Operations pages (issue #15, part 3) replace this file. The app registers these
-// routes under /ops, behind the admin guard (see web/src/app/routes.tsx).
-function OperationsPlaceholder() {
-  return (
-    <section>
-      <PageTitle title="Operations">Operations</PageTitle>
-      <EmptyState title="Operations pages are on their way">
-        <p>Dead letters, service health and the saga's figures will live here.</p>
-      </EmptyState>
-    </section>
-  );
-}
-
-export const opsRoutes: RouteObject[] = [{ index: true, element: <OperationsPlaceholder /> }];
+/** The Operations pages, under /ops behind the admin guard (see web/src/app/routes.tsx). */
+export const opsRoutes: RouteObject[] = [
+  {
+    element: <OpsLayout />,
+    children: [
+      { index: true, element: <HealthPage /> },
+      { path: 'sagas', element: <SagasPage /> },
+      { path: 'sagas/:orderId', element: <SagaPage /> },
+      { path: 'dead-letters', element: <DeadLettersPage /> },
+      { path: 'dead-letters/:service', element: <DeadLettersPage /> },
+      { path: 'figures', element: <FiguresPage /> },
+    ],
+  },
+];
