@@ -94,7 +94,32 @@ export const screenshotPages: ScreenshotPage[] = [
   },
   { name: 'admin-stock', path: '/admin/stock', as: 'admin', ready: (p) => p.getByRole('table').waitFor() },
   { name: 'admin-orders', path: '/admin/orders', as: 'admin', ready: (p) => p.getByRole('table').waitFor() },
-  { name: 'operations', path: '/ops', as: 'admin' },
+  // Operations (web/src/ops): health, the saga console and one saga, dead letters, live figures.
+  { name: 'ops-health', path: '/ops', as: 'admin', ready: (p) => p.getByTestId('platform-status').waitFor() },
+  {
+    name: 'ops-sagas',
+    path: '/ops/sagas',
+    as: 'admin',
+    ready: (p) => p.locator('.state--empty, table').first().waitFor(),
+  },
+  {
+    name: 'ops-saga',
+    path: (d) => `/ops/sagas/${d.completedOrderId}`,
+    as: 'admin',
+    ready: (p) => p.getByRole('table', { name: 'Saga steps' }).waitFor(),
+  },
+  {
+    name: 'ops-dead-letters',
+    path: '/ops/dead-letters/inventory',
+    as: 'admin',
+    ready: (p) => p.locator('.state--empty, .ops-letters').first().waitFor(),
+  },
+  {
+    name: 'ops-figures',
+    path: '/ops/figures',
+    as: 'admin',
+    ready: (p) => p.locator('.ops-chart svg').waitFor(),
+  },
 ];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
