@@ -80,6 +80,24 @@ describe.each(testModes())('orders metrics (%s)', (mode) => {
     expect(metricValue(text, 'saga_duration_seconds_count', { final_state: 'CANCELLED' })).toBe(1);
   });
 
+  it('counts a failed delivery that will be tried again as a retry, not a dead letter', async () => {
+    // A step of an order not recorded yet: the handler fails and the bus tries it again later.
+    await bed.send('StockReserved', { orderId: randomUUID() });
+    const text = await eventually(
+      async () => {
+        const text = await scrape();
+        return (metricValue(text, 'event_retries_total', { type: 'StockReserved' }) ?? 0) >= 1
+          ? text
+          : undefined;
+      },
+      { what: 'a retry counted' },
+    );
+    expect(
+      metricValue(text, 'events_consumed_total', { type: 'StockReserved', outcome: 'failed' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metricValue(text, 'events_dead_lettered_total')).toBeUndefined();
+  });
+
   it('reports a saga past its deadline as stuck', async () => {
     await checkout(1);
     // Past the 4 s deadline, and past the 5 s the gauge keeps a reading.
