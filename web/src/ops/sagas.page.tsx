@@ -90,7 +90,11 @@ export function SagasPage() {
       {sagas.data && items.length === 0 && (
         <EmptyState title={view.value === 'stuck' ? 'No stuck sagas' : 'No sagas here'}>
           <p>
-            {view.value === 'stuck' ? 'Every saga in flight is within its deadline.' : 'Nothing matches.'}
+            {view.value === 'stuck'
+              ? 'Every saga in flight is within its deadline.'
+              : view.value
+                ? 'No order is in this status.'
+                : 'No checkout is in progress right now; search by order id for a finished one.'}
           </p>
         </EmptyState>
       )}
