@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ServiceName, serviceDirectory } from '@bazaar/platform';
 import { services } from './services';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const telemetryModule = path.join(root, 'packages', 'platform', 'src', 'telemetry', 'register.ts');
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -18,6 +20,11 @@ export interface ProcessPlatformOptions {
   portOffset?: number;
   /** Where each process's output goes. */
   output?: (name: ServiceName, line: string) => void;
+  /**
+   * A folder where each service's output is also appended, one file a service (`<service>.log`, JSON
+   * lines), for `npm run logs` to follow them together.
+   */
+  logDirectory?: string;
   /**
    * Starts a service again when its process ends by itself (a crash, a start given up), as a container's
    * restart policy would: after 1 s, doubling to 30 s while it keeps failing. kill() and stopAll() are
@@ -79,6 +86,7 @@ export class ProcessPlatform {
     const offset = this.options.portOffset ?? 0;
     const env = {
       ...this.env,
+      OTEL_SERVICE_NAME: name,
       PORT: String(d.port + offset),
       ...('grpcPort' in d ? { GRPC_PORT: String(d.grpcPort + offset) } : {}),
     };
@@ -90,14 +98,23 @@ export class ProcessPlatform {
     // Node itself with tsx's loader, not the tsx CLI: a signal must reach the service, not a wrapper.
     const child = spawn(
       process.execPath,
-      [...profiling, '--import', 'tsx', path.join(root, 'services', name, 'src', 'main.ts')],
+      // The telemetry module (nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set) comes after tsx, which
+      // compiles it, and before the service, whose pg, ioredis, amqplib and http it patches.
+      [
+        ...profiling,
+        '--import',
+        'tsx',
+        '--import',
+        telemetryModule,
+        path.join(root, 'services', name, 'src', 'main.ts'),
+      ],
       {
         env,
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const output = this.options.output;
+    const output = this.withLogFile(name, child, this.options.output);
     for (const stream of [child.stdout, child.stderr]) {
       let buffer = '';
       stream?.on('data', (chunk: Buffer) => {
@@ -118,6 +135,19 @@ export class ProcessPlatform {
       }
     });
     await waitUntilReady(url, child, name);
+  }
+
+  /** `output`, and the service's log file when there is a log directory (closed with the process's output). */
+  private withLogFile(name: ServiceName, child: ChildProcess, output: ProcessPlatformOptions['output']) {
+    const directory = this.options.logDirectory;
+    if (!directory) return output;
+    mkdirSync(directory, { recursive: true });
+    const file = createWriteStream(path.join(directory, `${name}.log`), { flags: 'a' });
+    child.once('close', () => file.end());
+    return (service: ServiceName, line: string) => {
+      file.write(`${line}\n`);
+      output?.(service, line);
+    };
   }
 
   private restartAfterCrash(name: ServiceName, ranMs: number, how: number | string | null): void {

@@ -20,3 +20,4 @@ export * from './logger';
 export * from './metrics';
 export * from './service-directory';
 export * from './service-runtime';
+export * from './telemetry/trace-context';

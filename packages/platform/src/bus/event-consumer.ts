@@ -13,7 +13,7 @@ import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors'
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
 import { type Logger, withLogFields } from '../logger';
-import { withEventSpan, withTraceparent } from '../telemetry/trace-context';
+import { parseTraceparent, withEventSpan, withTraceparent } from '../telemetry/trace-context';
 import {
   type DeliveryFailure,
   DependencyUnavailableError,
@@ -265,7 +265,12 @@ class GroupCommit {
     for (const { event, applied, emitted } of outcomes) {
       metrics?.handled.inc({ type: event.type, outcome: applied ? 'applied' : 'duplicate' });
       if (!applied) continue;
-      logger.debug({ eventId: event.id, type: event.type, orderId: event.correlationid }, 'event handled');
+      // Logged after the commit, outside the event's span: the trace is the one its envelope names.
+      const trace_id = parseTraceparent(event.traceparent)?.traceId;
+      logger.debug(
+        { eventId: event.id, type: event.type, orderId: event.correlationid, trace_id },
+        'event handled',
+      );
       afterCommit?.(event, emitted);
     }
   }

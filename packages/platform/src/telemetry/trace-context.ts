@@ -1,5 +1,6 @@
 import type { CloudEvent } from '@bazaar/contracts';
 import {
+  type Attributes,
   type Context,
   context,
   isSpanContextValid,
@@ -87,6 +88,21 @@ export function withEventSpan<T>(
     },
     contextOfTraceparent(event.traceparent),
     (span) => endWith(span, handle),
+  );
+}
+
+/**
+ * Runs work done later for an earlier cause (a worker's charge for a handled event) in a span of the
+ * cause's trace.
+ */
+export function withSpanAfter<T>(
+  traceparent: string | undefined,
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, contextOfTraceparent(traceparent), (span) =>
+    endWith(span, work),
   );
 }
 

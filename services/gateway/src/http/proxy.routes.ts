@@ -147,7 +147,12 @@ export async function registerProxyRoutes(
         bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
       },
       replyOptions: {
-        rewriteRequestHeaders: (request, headers) => ({ ...headers, 'x-request-id': String(request.id) }),
+        // The caller's trace context is the gateway's request span's parent; the upstream gets the context
+        // of the gateway's own call (the HTTP client instrumentation adds it), never both at once.
+        rewriteRequestHeaders: (request, { traceparent, tracestate, ...headers }) => ({
+          ...headers,
+          'x-request-id': String(request.id),
+        }),
         onResponse: (request, reply, raw) => {
           // What reply-from passes at run time (its typings describe a server response instead).
           const res = raw as unknown as {

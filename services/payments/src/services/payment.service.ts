@@ -1,5 +1,6 @@
 import { createEvent, type EventData } from '@bazaar/contracts';
 import {
+  currentTraceparent,
   type Db,
   type Emit,
   type Executor,
@@ -7,8 +8,11 @@ import {
   type Logger,
   type Messaging,
   notFound,
+  ORDER_ATTRIBUTE,
   type Principal,
+  SERVICE_ATTRIBUTE,
   type Tx,
+  withSpanAfter,
 } from '@bazaar/platform';
 import { and, asc, count, eq, inArray, isNull, lt, or, sql, sum } from 'drizzle-orm';
 import type { Counter } from 'prom-client';
@@ -98,6 +102,18 @@ export function createPaymentService(deps: {
   const { db, messaging, provider, logger, settings, metrics } = deps;
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = 64;
+  /**
+   * The trace each charge continues: the worker charges outside the handler that made the intent due,
+   * so the handler leaves its span's traceparent here (the StockReserved one when both events did).
+   * Kept in memory: a charge taken over by another process after a crash starts a trace of its own.
+   */
+  const chargeTraces = new Map<string, string>();
+  function rememberChargeTrace(orderId: string, cause: 'reserved' | 'created') {
+    const traceparent = currentTraceparent();
+    if (!traceparent || (cause === 'created' && chargeTraces.has(orderId))) return;
+    if (chargeTraces.size >= 10_000) chargeTraces.delete(chargeTraces.keys().next().value!);
+    chargeTraces.set(orderId, traceparent);
+  }
 
   /** OrderCreated and StockReserved for one order arrive side by side; they take turns per order. */
   async function serialiseOrder(tx: Tx, orderId: string) {
@@ -272,6 +288,7 @@ export function createPaymentService(deps: {
   return {
     async recordIntent(tx: Tx, order: EventData<'OrderCreated'>) {
       await serialiseOrder(tx, order.orderId);
+      rememberChargeTrace(order.orderId, 'created');
       // A cancellation that overtook the order left a VOIDED intent: it must stay void.
       await tx
         .insert(paymentIntents)
@@ -293,6 +310,7 @@ export function createPaymentService(deps: {
     /** Stock is held: the charge may go ahead. The worker makes it, outside any transaction. */
     async requestCharge(tx: Tx, orderId: string) {
       await serialiseOrder(tx, orderId);
+      rememberChargeTrace(orderId, 'reserved');
       await tx.insert(reservedOrders).values({ orderId }).onConflictDoNothing();
       // No intent yet: recording the reservation is enough, OrderCreated will start the charge.
       await tx
@@ -350,14 +368,21 @@ export function createPaymentService(deps: {
       if (limit <= 0) return { claimed: 0, more: false };
       const claimed = await claimDueIntents(db, limit, settings.leaseMs);
       for (const intent of claimed) {
-        const charging = (async () => {
-          try {
-            await settle(intent, await chargeWithRetries(intent));
-          } catch (err) {
-            // The lease runs out and the charge is tried again, with the same key.
-            logger.warn({ err, orderId: intent.orderId }, 'charge could not be settled');
-          }
-        })();
+        const traceparent = chargeTraces.get(intent.orderId);
+        chargeTraces.delete(intent.orderId);
+        const charging = withSpanAfter(
+          traceparent,
+          'charge',
+          { [SERVICE_ATTRIBUTE]: 'payments', [ORDER_ATTRIBUTE]: intent.orderId },
+          async () => {
+            try {
+              await settle(intent, await chargeWithRetries(intent));
+            } catch (err) {
+              // The lease runs out and the charge is tried again, with the same key.
+              logger.warn({ err, orderId: intent.orderId }, 'charge could not be settled');
+            }
+          },
+        );
         inFlight.add(charging);
         void charging.finally(() => {
           const wasFull = inFlight.size >= maxInFlight;
