@@ -124,7 +124,7 @@ export const screenshotPages: ScreenshotPage[] = [
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'docs/screenshots');
-const admin = { email: 'admin@bazaar.local', password: 'screenshots-admin-1' };
+const admin = { email: 'admin@bazaar.local', password: 'shop-window-pictures-7' };
 
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -215,11 +215,9 @@ async function main() {
           deviceScaleFactor: 1,
         });
         const session = sessions[viewer];
-        if (session)
-          await context.addInitScript(
-            (s) => localStorage.setItem('bazaar.session', s),
-            JSON.stringify(session),
-          );
+        // Runs in the page, before the app reads its session.
+        const storeSession = `localStorage.setItem('bazaar.session', ${JSON.stringify(JSON.stringify(session))})`;
+        if (session) await context.addInitScript({ content: storeSession });
         contexts.set(viewer, context);
       }
       for (const entry of pages) {
@@ -228,7 +226,7 @@ async function main() {
         await entry.ready?.(page);
         await page.waitForLoadState('networkidle').catch(() => {});
         // Images (product pictures) and fonts settle before the picture is taken.
-        await page.evaluate(() => document.fonts.ready);
+        await page.evaluate('document.fonts.ready');
         const file = path.join(outDir, `${entry.name}-${viewportName}.png`);
         await page.screenshot({ path: file, fullPage: true });
         console.log(`  ${path.relative(root, file)}`);

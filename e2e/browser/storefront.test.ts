@@ -83,9 +83,11 @@ describe.skipIf(!browserAvailable())('storefront in a browser (embedded)', () =>
 
     await fillAddressAndPay(page, /^Visa/);
     // Marks this document: were the page reloaded, the mark would be gone.
-    await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+    await page.evaluate(() => Object.assign(globalThis, { stillTheSamePage: true }));
     await statusShown(page, 'Completed');
-    expect(await page.evaluate(() => (window as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(
+      true,
+    );
     await page.getByText('Tracking number:').waitFor();
     await page.getByRole('link', { name: /Cart/ }).click();
     await page.getByText('Your cart is empty').waitFor();
