@@ -79,4 +79,19 @@ describe('cachedReading', () => {
     expect(await read()).toBe(3);
     expect(calls).toBe(3);
   });
+
+  it('gives up a reading that never answers, and asks again', async () => {
+    let calls = 0;
+    const read = cachedReading(
+      async () => {
+        calls++;
+        if (calls === 1) return new Promise<number>(() => {}); // a lost connection: no answer, ever
+        return 7;
+      },
+      { maxAgeMs: 0, waitMs: 10, timeoutMs: 50 },
+    );
+    expect(await read()).toBeUndefined();
+    await later(80);
+    expect(await read()).toBe(7);
+  });
 });

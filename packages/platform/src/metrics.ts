@@ -126,18 +126,19 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /**
  * A figure that costs a query, for a gauge read at scrape time: read at most once per `maxAgeMs`, and a
  * scrape waits at most `waitMs` for a fresh reading before it takes the last one (undefined before the
- * first), so a slow database or broker never holds a scrape. A failed reading keeps the last value.
+ * first), so a slow database or broker never holds a scrape. A failed reading keeps the last value, and
+ * one unanswered after `timeoutMs` (a lost connection) is given up, so the next scrape asks again.
  */
 export function cachedReading(
   read: () => Promise<number>,
-  { maxAgeMs = 5_000, waitMs = 250 } = {},
+  { maxAgeMs = 5_000, waitMs = 250, timeoutMs = 10_000 } = {},
 ): () => Promise<number | undefined> {
   let last: number | undefined;
   let readAt = Number.NEGATIVE_INFINITY;
   let reading: Promise<void> | undefined;
   return async () => {
     if (!reading && Date.now() - readAt >= maxAgeMs) {
-      reading = read()
+      reading = withTimeout(read(), timeoutMs)
         .then((value) => {
           last = value;
           readAt = Date.now();
@@ -158,4 +159,12 @@ export function cachedReading(
     }
     return last;
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, overrun]).finally(() => clearTimeout(timer));
 }

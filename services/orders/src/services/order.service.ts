@@ -334,10 +334,12 @@ export function createOrderService(deps: {
 
     /** Sagas past their deadline and not final: the sweep cancels them, so more than a few say it is not. */
     async countStuck(): Promise<number> {
-      const [row] = await db
-        .select({ stuck: sql<number>`count(*)::int` })
-        .from(orders)
-        .where(and(inArray(orders.status, [...cancellable]), lt(orders.deadlineAt, sql`now()`)));
+      // The statuses as literals, not parameters: the planner then uses the partial index of open orders.
+      const open = sql.raw(cancellable.map((status) => `'${status}'`).join(', '));
+      const [row] = await query<{ stuck: number }>(
+        db,
+        sql`select count(*)::int as stuck from ${orders} where status in (${open}) and deadline_at < now()`,
+      );
       return Number(row?.stuck ?? 0);
     },
 
