@@ -26,7 +26,12 @@ export function logContext(): Record<string, string | undefined> {
   return { ...fields, trace_id: span.traceId, span_id: span.spanId };
 }
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** A service's JSON-lines logger (to stdout unless a destination is given). */
+export function createLogger(
+  service: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },
@@ -38,5 +43,5 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       censor: '[redacted]',
     },
   };
-  return pino(options);
+  return destination ? pino(options, destination) : pino(options);
 }
