@@ -21,7 +21,7 @@ import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { listServices } from '../scripts/build';
+import { assertExternalsInstalledInProduction, listServices } from '../scripts/build';
 import { buildKustomization, containersOf, type KubeObject, podSpecOf } from './support/kustomize';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,6 +109,26 @@ describe('the image runs what npm run build makes', () => {
     if (existsSync(path.join(root, 'web/index.html'))) {
       expect(existsSync(path.join(root, 'dist/web/dist/index.html'))).toBe(true);
     }
+  });
+
+  it('the build refuses a bundle that imports a package only development installs', () => {
+    const importing = (...paths: string[]) => ({
+      inputs: {},
+      outputs: {
+        'dist/services/x/src/main.js': {
+          imports: paths.map((p) => ({ path: p, kind: 'import-statement' as const, external: true })),
+          exports: [],
+          inputs: {},
+          bytes: 0,
+        },
+      },
+    });
+    expect(() =>
+      assertExternalsInstalledInProduction(importing('node:fs', 'pg', 'fastify/types', '@opentelemetry/api')),
+    ).not.toThrow();
+    expect(() => assertExternalsInstalledInProduction(importing('pg', 'kubernetes-models/v1'))).toThrow(
+      /kubernetes-models/,
+    );
   });
 
   it('the entry point refuses to start without a service name, and names the services', async () => {

@@ -79,7 +79,7 @@ function productionPackages(): Set<string> {
  * A bundle that imports a package only development installs would start here and fail in the image, which
  * installs production dependencies only: name it now instead.
  */
-function assertExternalsInstalledInProduction(metafile: Metafile): void {
+export function assertExternalsInstalledInProduction(metafile: Metafile): void {
   const builtins = new Set(builtinModules);
   const installed = productionPackages();
   const missing = new Map<string, string>();
