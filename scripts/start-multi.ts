@@ -2,6 +2,9 @@
  * `npm run start:multi`: every service as its own OS process against PostgreSQL, RabbitMQ and Redis
  * (POSTGRES_URL, RABBITMQ_URL and REDIS_URL must be set), the same topology as the containers.
  */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ProcessPlatform } from '../launcher/processes';
 import { ensureWebBuild } from '../launcher/web-build';
 
@@ -14,9 +17,14 @@ Example:
   process.exit(1);
 }
 
+const logDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.data', 'logs');
+// A run's logs start empty; a service restarted within the run appends to its file.
+rmSync(logDirectory, { recursive: true, force: true });
 const platform = new ProcessPlatform({
   env: { BAZAAR_SEED_DEMO: '1', ...process.env },
   output: (name, line) => process.stdout.write(`${name.padEnd(13)} | ${line}\n`),
+  // Each service's JSON lines also go to .data/logs/<service>.log, for `npm run logs` (merged, filtered).
+  logDirectory,
   // A service that crashes, or gives up starting, is started again (a container's restart policy).
   restartExited: true,
 });
