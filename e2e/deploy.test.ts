@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { dropNamespaceDatabases } from '@bazaar/platform';
 import { testEnv, testModes } from '@bazaar/platform/testing';
+import { Redis } from 'ioredis';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
@@ -174,6 +175,7 @@ describe.skipIf(!testModes().includes('server'))(
       await Promise.all(started.map((s) => s.stop()));
       if (image) rmSync(image, { recursive: true, force: true });
       await dropNamespaceDatabases(process.env.POSTGRES_URL!, namespace);
+      await deleteRedisKeys(namespace);
     }, 60_000);
 
     it('answers /readyz, each with its database migrated from dist/', async () => {
@@ -534,6 +536,21 @@ async function appliedMigrations(service: string, namespace: string): Promise<nu
     return rows[0].n as number;
   } finally {
     await client.end();
+  }
+}
+
+/** The keys the services wrote to Redis under the run's namespace (carts, caches, counters). */
+async function deleteRedisKeys(namespace: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL!);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 
