@@ -256,6 +256,16 @@ describe.each(testModes())('operations console API (%s)', (mode) => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body).toMatchObject({ code: 'orders.order_not_found' });
     }
+    // The API document lists the console's routes, and none of the services' internal ones.
+    const doc = await admin.ok('GET', '/openapi.json');
+    for (const route of [
+      '/api/v1/admin/health',
+      '/api/v1/admin/sagas/{orderId}/retry',
+      '/api/v1/admin/figures',
+    ]) {
+      expect(doc.paths).toHaveProperty([route]);
+    }
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/internal'))).toEqual([]);
     // The services' internal routes check the token themselves: a customer's is refused there too.
     const orders = platform.services.orders!.url;
     const direct = await fetch(`${orders}/internal/saga/${unknown}`, {
