@@ -74,6 +74,7 @@ describe.skipIf(!hasPromtool).each(testModes())('metrics of every service (%s)',
   }, 120_000);
   afterAll(async () => {
     await platform?.stop();
+    if (platform?.env.BAZAAR_DATA_DIR) rmSync(platform.env.BAZAAR_DATA_DIR, { recursive: true, force: true });
   });
 
   it('counts a completed order, cache hits and a dead letter, and promtool accepts every /metrics', async () => {
@@ -233,8 +234,10 @@ describe.skipIf(!infra || !hasPrometheus || !hasPromtool)(
     let platform: ProcessPlatform;
     let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
 
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bazaar-e2e-'));
+
     beforeAll(async () => {
-      run = await startProcessPlatform();
+      run = await startProcessPlatform({ BAZAAR_DATA_DIR: dataDir });
       platform = run.platform;
       const targets = [...platform.processes.values()].map((p) => new URL(p.url).host);
       prometheus = await startPrometheus(targets);
@@ -242,6 +245,7 @@ describe.skipIf(!infra || !hasPrometheus || !hasPromtool)(
     afterAll(async () => {
       await prometheus?.stop();
       await platform?.stopAll();
+      rmSync(dataDir, { recursive: true, force: true });
     });
 
     it('answers how many orders completed, from every service scraped', async () => {
