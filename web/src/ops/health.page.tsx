@@ -16,7 +16,7 @@ export function HealthPage() {
       <PageTitle
         title="Service health"
         actions={
-          <Button variant="secondary" onClick={health.reload} busy={health.state === 'loading' && !!data}>
+          <Button variant="secondary" onClick={health.reload}>
             Refresh
           </Button>
         }
