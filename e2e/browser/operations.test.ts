@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createEvent, sampleEventData } from '@bazaar/contracts';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -30,6 +31,8 @@ describe.skipIf(!browserAvailable())('operations pages in a browser (embedded)',
   });
   afterAll(async () => {
     await web?.close();
+    const dataDir = web?.platform.env.BAZAAR_DATA_DIR;
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows every service up on the health page', async () => {
