@@ -1,9 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { serviceDirectory } from '@bazaar/platform';
 import { eventually } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessPlatform } from '../launcher/processes';
@@ -52,6 +54,8 @@ async function startTraceReceiver() {
   };
 }
 
+type TraceReceiver = Awaited<ReturnType<typeof startTraceReceiver>>;
+
 interface OtlpValue {
   stringValue?: string;
   intValue?: string | number;
@@ -77,39 +81,141 @@ interface OtlpExport {
 function readExport(body: OtlpExport): ReceivedSpan[] {
   const plainValue = (v: OtlpValue) => v.stringValue ?? v.intValue ?? v.boolValue;
   return body.resourceSpans.flatMap((rs) => {
-    const service = String(
+    const process = String(
       plainValue(rs.resource.attributes.find((a) => a.key === 'service.name')?.value ?? {}),
     );
     return rs.scopeSpans.flatMap((ss) =>
-      ss.spans.map((s) => ({
-        service,
-        traceId: s.traceId,
-        spanId: s.spanId,
-        parentSpanId: s.parentSpanId ?? '',
-        name: s.name,
-        kind: s.kind,
-        start: BigInt(s.startTimeUnixNano),
-        attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, plainValue(a.value)])),
-      })),
+      ss.spans.map((s) => {
+        const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, plainValue(a.value)]));
+        // The embedded platform is one process (`bazaar`): there each span names its service itself.
+        const service = process === 'bazaar' ? String(attributes['bazaar.service'] ?? process) : process;
+        return {
+          service,
+          traceId: s.traceId,
+          spanId: s.spanId,
+          parentSpanId: s.parentSpanId ?? '',
+          name: s.name,
+          kind: s.kind,
+          start: BigInt(s.startTimeUnixNano),
+          attributes,
+        };
+      }),
     );
   });
 }
 
+/**
+ * Places one order through `gatewayUrl` as the caller of a trace of the test's own, waits for its
+ * delivery, and checks the trace the services exported: one trace across every service of the saga, each
+ * span's parent in it and started first, the saga's steps each inside the step before.
+ */
+async function checkoutIsOneTrace(gatewayUrl: string, receiver: TraceReceiver) {
+  const admin = await ShopClient.login(gatewayUrl, ADMIN.email, ADMIN.password);
+  const product = await createStockedProduct(admin, { price: 1250, stock: 3 });
+  const shopper = await ShopClient.register(gatewayUrl);
+  await shopper.addToCart(product.sku, 1);
+
+  // The test is the trace's caller: its id is known before anything is exported.
+  const traceId = randomBytes(16).toString('hex');
+  const callerSpanId = randomBytes(8).toString('hex');
+  const checkout = await shopper.request(
+    'POST',
+    '/api/v1/checkout',
+    {
+      shippingAddress: { name: 'Ada', line1: '1 Row', city: 'London', postalCode: 'N1', country: 'GB' },
+      paymentMethod: 'pm_card_visa',
+    },
+    { 'idempotency-key': randomUUID(), traceparent: `00-${traceId}-${callerSpanId}-01` },
+  );
+  expect(checkout.status).toBe(202);
+  const orderId: string = checkout.body.orderId;
+  await shopper.waitForOrder(orderId, (o) => o.status === 'DELIVERED', 60_000);
+
+  // The saga's steps, each handled by a service in the trace of the step before it.
+  const chain: [service: string, event: string][] = [
+    ['orders', 'CartCheckedOut'],
+    ['inventory', 'OrderCreated'],
+    ['payments', 'StockReserved'],
+    ['shipping', 'PaymentSucceeded'],
+    ['orders', 'ShippingCreated'],
+  ];
+  const told: [string, string] = ['notifications', 'ShippingCreated'];
+  const consumerSpan = (spans: ReceivedSpan[], [service, event]: [string, string]) =>
+    spans.find(
+      (s) => s.service === service && s.name === `process ${event}` && s.kind === SPAN_KIND_CONSUMER,
+    );
+  await eventually(
+    () => {
+      const spans = receiver.spans.filter((s) => s.traceId === traceId);
+      return [...chain, told].every((step) => consumerSpan(spans, step));
+    },
+    { what: `the saga's consumer spans in trace ${traceId}`, timeoutMs: 30_000, intervalMs: 200 },
+  );
+  // Exports trail the spans' ends by a batch delay: what ends last (a parent) may come a little later.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const spans = receiver.spans.filter((s) => s.traceId === traceId);
+
+  const services = new Set(spans.map((s) => s.service));
+  for (const service of [
+    'gateway',
+    'cart',
+    'catalog',
+    'orders',
+    'inventory',
+    'payments',
+    'shipping',
+    'notifications',
+  ])
+    expect(services, `a span of ${service}`).toContain(service);
+
+  // Causal order: every span's parent is in the trace (the test's call is the root) and began first.
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const orphans = spans.filter((s) => s.parentSpanId !== callerSpanId && !byId.has(s.parentSpanId));
+  expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+  const early = spans.filter((s) => (byId.get(s.parentSpanId)?.start ?? 0n) > s.start);
+  expect(early.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+
+  const ancestorsOf = (span: ReceivedSpan) => {
+    const ancestors: ReceivedSpan[] = [];
+    for (let p = byId.get(span.parentSpanId); p; p = byId.get(p.parentSpanId)) ancestors.push(p);
+    return ancestors;
+  };
+  // The gateway's request span starts it; the cart's checkout asks the catalog over gRPC inside it.
+  const request = spans.find((s) => s.service === 'gateway' && s.parentSpanId === callerSpanId);
+  expect(request?.name).toBe('POST /api/v1/checkout');
+  const pricing = spans.find((s) => s.service === 'catalog' && s.name.endsWith('/GetProducts'));
+  expect(pricing && ancestorsOf(pricing).map((s) => s.service)).toContain('cart');
+  // Each step of the saga is handled inside the trace of the step before it.
+  let previous = request!;
+  for (const step of chain) {
+    const span = consumerSpan(spans, step)!;
+    expect(ancestorsOf(span), `${step[1]} handled by ${step[0]} follows the step before`).toContain(previous);
+    expect(span.attributes['bazaar.order_id']).toBe(orderId);
+    previous = span;
+  }
+  const shipped = consumerSpan(spans, ['shipping', 'PaymentSucceeded'])!;
+  expect(ancestorsOf(consumerSpan(spans, told)!)).toContain(shipped);
+  return { spans, traceId, orderId };
+}
+
 // The local-distributed mode with tracing on: each service its own process, exporting to the receiver.
 describe.skipIf(!infra)('one checkout is one trace (multi-process)', () => {
-  let receiver: Awaited<ReturnType<typeof startTraceReceiver>>;
+  let receiver: TraceReceiver;
   let platform: ProcessPlatform;
   let logDirectory: string;
+  let dataDirectory: string | undefined;
 
   beforeAll(async () => {
     receiver = await startTraceReceiver();
     logDirectory = mkdtempSync(path.join(tmpdir(), 'bazaar-logs-'));
+    const env = e2eEnv('server', {
+      LOG_LEVEL: 'debug',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    dataDirectory = env.BAZAAR_DATA_DIR;
     platform = new ProcessPlatform({
-      env: e2eEnv('server', {
-        LOG_LEVEL: 'debug',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      }),
+      env,
       portOffset: 1100 + Math.floor(Math.random() * 45) * 20,
       logDirectory,
     });
@@ -118,98 +224,12 @@ describe.skipIf(!infra)('one checkout is one trace (multi-process)', () => {
   afterAll(async () => {
     await platform?.stopAll();
     await receiver?.close();
-    if (logDirectory) rmSync(logDirectory, { recursive: true, force: true });
+    for (const directory of [logDirectory, dataDirectory])
+      if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
   it('follows the checkout from the gateway through every service, parents before children', async () => {
-    const admin = await ShopClient.login(platform.gatewayUrl, ADMIN.email, ADMIN.password);
-    const product = await createStockedProduct(admin, { price: 1250, stock: 3 });
-    const shopper = await ShopClient.register(platform.gatewayUrl);
-    await shopper.addToCart(product.sku, 1);
-
-    // The test is the trace's caller: its id is known before anything is exported.
-    const traceId = randomBytes(16).toString('hex');
-    const callerSpanId = randomBytes(8).toString('hex');
-    const checkout = await shopper.request(
-      'POST',
-      '/api/v1/checkout',
-      {
-        shippingAddress: { name: 'Ada', line1: '1 Row', city: 'London', postalCode: 'N1', country: 'GB' },
-        paymentMethod: 'pm_card_visa',
-      },
-      { 'idempotency-key': randomUUID(), traceparent: `00-${traceId}-${callerSpanId}-01` },
-    );
-    expect(checkout.status).toBe(202);
-    const orderId: string = checkout.body.orderId;
-    await shopper.waitForOrder(orderId, (o) => o.status === 'DELIVERED', 60_000);
-
-    // The saga's steps, each handled by a service in the trace of the step before it.
-    const chain: [service: string, event: string][] = [
-      ['orders', 'CartCheckedOut'],
-      ['inventory', 'OrderCreated'],
-      ['payments', 'StockReserved'],
-      ['shipping', 'PaymentSucceeded'],
-      ['orders', 'ShippingCreated'],
-    ];
-    const told: [string, string] = ['notifications', 'ShippingCreated'];
-    const consumerSpan = (spans: ReceivedSpan[], [service, event]: [string, string]) =>
-      spans.find(
-        (s) => s.service === service && s.name === `process ${event}` && s.kind === SPAN_KIND_CONSUMER,
-      );
-    const trace = await eventually(
-      () => {
-        const spans = receiver.spans.filter((s) => s.traceId === traceId);
-        return [...chain, told].every((step) => consumerSpan(spans, step)) && spans;
-      },
-      { what: `the saga's consumer spans in trace ${traceId}`, timeoutMs: 30_000, intervalMs: 200 },
-    );
-    // Exports trail the spans' ends by a batch delay: what ends last (a parent) may come a little later.
-    await new Promise((r) => setTimeout(r, 1_000));
-    const spans = receiver.spans.filter((s) => s.traceId === traceId);
-    expect(spans.length).toBeGreaterThanOrEqual(trace.length);
-
-    const services = new Set(spans.map((s) => s.service));
-    for (const service of [
-      'gateway',
-      'cart',
-      'catalog',
-      'orders',
-      'inventory',
-      'payments',
-      'shipping',
-      'notifications',
-    ])
-      expect(services, `a span of ${service}`).toContain(service);
-
-    // Causal order: every span's parent is in the trace (the test's call is the root) and began first.
-    const byId = new Map(spans.map((s) => [s.spanId, s]));
-    const orphans = spans.filter((s) => s.parentSpanId !== callerSpanId && !byId.has(s.parentSpanId));
-    expect(orphans.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
-    const early = spans.filter((s) => (byId.get(s.parentSpanId)?.start ?? 0n) > s.start);
-    expect(early.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
-
-    const ancestorsOf = (span: ReceivedSpan) => {
-      const ancestors: ReceivedSpan[] = [];
-      for (let p = byId.get(span.parentSpanId); p; p = byId.get(p.parentSpanId)) ancestors.push(p);
-      return ancestors;
-    };
-    // The gateway's request span starts it; the cart's checkout asks the catalog over gRPC inside it.
-    const request = spans.find((s) => s.service === 'gateway' && s.parentSpanId === callerSpanId);
-    expect(request?.name).toBe('POST /api/v1/checkout');
-    const pricing = spans.find((s) => s.service === 'catalog' && s.name.endsWith('/GetProducts'));
-    expect(pricing && ancestorsOf(pricing).map((s) => s.service)).toContain('cart');
-    // Each step of the saga is handled inside the trace of the step before it.
-    let previous = request!;
-    for (const step of chain) {
-      const span = consumerSpan(spans, step)!;
-      expect(ancestorsOf(span), `${step[1]} handled by ${step[0]} follows the step before`).toContain(
-        previous,
-      );
-      expect(span.attributes['bazaar.order_id']).toBe(orderId);
-      previous = span;
-    }
-    const shipped = consumerSpan(spans, ['shipping', 'PaymentSucceeded'])!;
-    expect(ancestorsOf(consumerSpan(spans, told)!)).toContain(shipped);
+    const { spans, traceId, orderId } = await checkoutIsOneTrace(platform.gatewayUrl, receiver);
     // Real work is in it: PostgreSQL statements, Redis commands and RabbitMQ publishes.
     const systems = spans.map(
       (s) => `${s.service} ${s.attributes['db.system.name'] ?? s.attributes['messaging.system']}`,
@@ -224,5 +244,56 @@ describe.skipIf(!infra)('one checkout is one trace (multi-process)', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(ordersLog.some((l) => l.orderId === orderId && l.trace_id === traceId)).toBe(true);
+  }, 120_000);
+});
+
+// `npm start`'s platform, one process with one SDK: the spans name their services themselves.
+describe('one checkout is one trace (embedded)', () => {
+  const portOffset = 3700;
+  let receiver: TraceReceiver;
+  let platform: ChildProcess | undefined;
+  let dataDirectory: string | undefined;
+
+  beforeAll(async () => {
+    receiver = await startTraceReceiver();
+    const env = e2eEnv('embedded', {
+      BAZAAR_PORT_OFFSET: String(portOffset),
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    dataDirectory = env.BAZAAR_DATA_DIR;
+    delete env.PORT;
+    delete env.GRPC_PORT;
+    platform = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './packages/platform/src/telemetry/register.ts',
+        'scripts/start-embedded.ts',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const started = platform;
+    await new Promise<void>((resolve, reject) => {
+      started.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Bazaar is running')) resolve();
+      });
+      started.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
+    });
+  }, 180_000);
+  afterAll(async () => {
+    if (platform && platform.exitCode === null) {
+      const exited = new Promise((resolve) => platform!.once('exit', resolve));
+      platform.kill('SIGTERM');
+      await exited;
+    }
+    await receiver?.close();
+    if (dataDirectory) rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('follows the checkout through every service, each span naming its own', async () => {
+    await checkoutIsOneTrace(`http://127.0.0.1:${serviceDirectory.gateway.port + portOffset}`, receiver);
   }, 120_000);
 });
