@@ -69,7 +69,7 @@ async function startTracing(): Promise<void> {
   });
   sdk.start();
   await waitForAllMessagesAcknowledged();
-  // A service ends with process.exit after its shutdown; what the batch still holds is sent first.
-  const shutdown = () => void sdk.shutdown().catch(() => {});
-  process.once('beforeExit', shutdown);
+  // A process that ends by itself (a script) sends what the batch still holds. A service ends with
+  // process.exit, which skips this: its shutdown flushes first (flushTraces of trace-context.ts).
+  process.once('beforeExit', () => void sdk.shutdown().catch(() => {}));
 }
