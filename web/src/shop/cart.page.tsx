@@ -41,6 +41,10 @@ export function CartPage() {
           </div>
           <aside className="card stack" aria-label="Summary">
             <h2>Summary</h2>
+            <div className="summary-row">
+              <span>Items</span>
+              <span>{cart.items.reduce((n, line) => n + line.quantity, 0)}</span>
+            </div>
             <div className="summary-row summary-row--total">
               <span>Total</span>
               <Price value={cart.total} />
