@@ -39,7 +39,8 @@ const formOf = (product: Product): ProductForm => ({
   category: product.category,
   price: minorUnitsToText(product.price.amount, product.price.currency),
   currency: product.price.currency,
-  imageUrl: product.imageUrl,
+  // The catalog answers its drawn placeholder's address when a product has no picture of its own.
+  imageUrl: product.imageUrl.endsWith(`/products/${product.id}/image.svg`) ? '' : product.imageUrl,
 });
 
 function validate(form: ProductForm, isNew: boolean): Errors {

@@ -14,6 +14,7 @@ import { Availability } from './availability';
 export function ProductPage() {
   const { id = '' } = useParams();
   const product = useResource((signal) => catalogApi.getProduct(id, signal), [id]);
+  const categories = useResource((signal) => catalogApi.listCategories(signal), []);
   const { add } = useCart();
   const [quantity, setQuantity] = useState('1');
   const [busy, setBusy] = useState(false);
@@ -44,7 +45,9 @@ export function ProductPage() {
     <section>
       <nav className="breadcrumb" aria-label="Breadcrumb">
         <Link to="/">Shop</Link> ›{' '}
-        <Link to={`/?category=${encodeURIComponent(item.category)}`}>{item.category}</Link>
+        <Link to={`/?category=${encodeURIComponent(item.category)}`}>
+          {categories.data?.find((c) => c.slug === item.category)?.name ?? item.category}
+        </Link>
       </nav>
       <div className="product-detail">
         <img className="product-detail__image" src={item.imageUrl} alt={item.name} width={600} height={450} />
