@@ -1,4 +1,5 @@
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useRef } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Button } from '../ui/button';
 import { useAuth } from './auth';
 import { useCart } from './cart-context';
@@ -10,6 +11,20 @@ export function Layout() {
   const { user, isAdmin, signOut } = useAuth();
   const { itemCount } = useCart();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const firstPage = useRef(true);
+
+  // A new page moves keyboard and screen-reader focus to its content, as a full page load would.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each new path, which it does not read
+  useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    main.current?.focus();
+    window.scrollTo(0, 0);
+  }, [pathname]);
 
   return (
     <div className="app">
@@ -83,7 +98,7 @@ export function Layout() {
           </div>
         </div>
       </header>
-      <main id="main" className="main" tabIndex={-1}>
+      <main id="main" className="main" tabIndex={-1} ref={main}>
         <Outlet />
       </main>
       <footer className="footer">
