@@ -135,6 +135,21 @@ describe.skipIf(!browserAvailable())('storefront in a browser (embedded)', () =>
     );
   });
 
+  it('renews an expired access token with the refresh token instead of signing the shopper out', async () => {
+    const shopper = await ShopClient.register(web.baseUrl, 'Eve');
+    const stale = { ...shopper.session!, accessToken: 'expired-or-forged.access.token' };
+    const page = await web.newPage();
+    await page.goto('/');
+    await page.evaluate(`localStorage.setItem('bazaar.session', ${JSON.stringify(JSON.stringify(stale))})`);
+    await page.goto('/orders');
+    await page.getByText('You have no orders yet').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/orders');
+    const kept = JSON.parse((await page.evaluate("localStorage.getItem('bazaar.session')")) as string);
+    expect(kept.accessToken).not.toBe(stale.accessToken);
+    expect(kept.refreshToken).not.toBe(stale.refreshToken);
+    expect(kept.user.email).toBe(shopper.session!.user.email);
+  });
+
   const signIn = async (page: Page, email: string) => {
     await page.goto('/signin');
     await page.getByLabel('Email').fill(email);
