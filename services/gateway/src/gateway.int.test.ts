@@ -135,6 +135,9 @@ describe.each(testModes())('gateway (%s)', (mode) => {
     const res = await fetch(`${limited.url}/api/v1/categories`);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { code: string }).code).toBe('rate_limited');
+    // The web app's files and the docs are not counted: a limited caller still gets its pages.
+    for (const path of ['/', '/orders', '/docs/'])
+      expect((await fetch(`${limited.url}${path}`)).status).not.toBe(429);
   });
 
   it('replays an idempotent request byte for byte and refuses a reused key', async () => {

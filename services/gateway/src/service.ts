@@ -53,7 +53,8 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       timeWindow: '1 minute',
       store: rateLimitStore(rateCounters, `${config.BAZAAR_NAMESPACE}gateway:rate:`),
       keyGenerator: (request) => request.principal?.userId ?? request.ip,
-      allowList: (request) => unlimited.has(request.url) || request.url.startsWith('/docs'),
+      // The API is what costs; the web app's files and the docs are static (one page is a dozen files).
+      allowList: (request) => unlimited.has(request.url) || !request.url.startsWith('/api/'),
       errorResponseBuilder: (_request, context) =>
         new AppError(
           'too_many_requests',
