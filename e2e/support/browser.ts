@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Platform } from '../../launcher/platform';
 import { ensureWebBuild } from '../../launcher/web-build';
@@ -87,6 +88,9 @@ export async function startBrowserPlatform(extraEnv: Record<string, string> = {}
       await Promise.allSettled(contexts.map((c) => c.close()));
       await browser.close().catch(() => {});
       await platform.stop();
+      // The e2e environment gives each platform a data folder of its own (mail, admin file): leave none.
+      const dataDir = platform.env.BAZAAR_DATA_DIR;
+      if (dataDir?.startsWith(tmpdir())) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
