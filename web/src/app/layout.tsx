@@ -1,11 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Button } from '../ui/button';
+import { navLinkClass } from '../ui/tabs';
 import { useAuth } from './auth';
 import { useCart } from './cart-context';
-
-const navClass = ({ isActive }: { isActive: boolean }) =>
-  isActive ? 'nav__link nav__link--active' : 'nav__link';
 
 export function Layout() {
   const { user, isAdmin, signOut } = useAuth();
@@ -40,10 +38,10 @@ export function Layout() {
             Bazaar
           </NavLink>
           <nav className="nav" aria-label="Main">
-            <NavLink to="/" end className={navClass}>
+            <NavLink to="/" end className={navLinkClass}>
               Shop
             </NavLink>
-            <NavLink to="/cart" className={navClass}>
+            <NavLink to="/cart" className={navLinkClass}>
               Cart
               {itemCount > 0 && (
                 <span className="badge">
@@ -52,18 +50,18 @@ export function Layout() {
                 </span>
               )}
             </NavLink>
-            <NavLink to="/orders" className={navClass}>
+            <NavLink to="/orders" className={navLinkClass}>
               Orders
             </NavLink>
-            <NavLink to="/notifications" className={navClass}>
+            <NavLink to="/notifications" className={navLinkClass}>
               Notifications
             </NavLink>
             {isAdmin && (
               <>
-                <NavLink to="/admin" className={navClass}>
+                <NavLink to="/admin" className={navLinkClass}>
                   Admin
                 </NavLink>
-                <NavLink to="/ops" className={navClass}>
+                <NavLink to="/ops" className={navLinkClass}>
                   Operations
                 </NavLink>
               </>

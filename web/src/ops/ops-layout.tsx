@@ -1,27 +1,16 @@
-import { NavLink, Outlet } from 'react-router';
+import { TabsLayout } from '../ui/tabs';
 import './ops.css';
-
-const tabClass = ({ isActive }: { isActive: boolean }) =>
-  isActive ? 'nav__link nav__link--active' : 'nav__link';
 
 export function OpsLayout() {
   return (
-    <div>
-      <nav className="tabs" aria-label="Operations">
-        <NavLink to="/ops" end className={tabClass}>
-          Health
-        </NavLink>
-        <NavLink to="/ops/sagas" className={tabClass}>
-          Sagas
-        </NavLink>
-        <NavLink to="/ops/dead-letters" className={tabClass}>
-          Dead letters
-        </NavLink>
-        <NavLink to="/ops/figures" className={tabClass}>
-          Figures
-        </NavLink>
-      </nav>
-      <Outlet />
-    </div>
+    <TabsLayout
+      label="Operations"
+      tabs={[
+        { to: '/ops', label: 'Health', end: true },
+        { to: '/ops/sagas', label: 'Sagas' },
+        { to: '/ops/dead-letters', label: 'Dead letters' },
+        { to: '/ops/figures', label: 'Figures' },
+      ]}
+    />
   );
 }
