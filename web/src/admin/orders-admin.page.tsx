@@ -7,6 +7,7 @@ import { Button } from '../ui/button';
 import { formatDateTime, shortId } from '../ui/dates';
 import { SelectField } from '../ui/field';
 import { Price } from '../ui/price';
+import { ShowMore } from '../ui/show-more';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
 import { StatusPill } from '../ui/status-pill';
 import { usePagedList } from '../ui/use-paged-list';
@@ -107,13 +108,7 @@ export function OrdersAdminPage() {
           </table>
         </div>
       )}
-      {orders.hasMore && (
-        <div className="pager">
-          <Button variant="secondary" busy={orders.loadingMore} onClick={orders.loadMore}>
-            Show more
-          </Button>
-        </div>
-      )}
+      <ShowMore list={orders} />
     </section>
   );
 }

@@ -1,30 +1,25 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { messageOf } from '../api/problem';
 import { catalogApi } from '../api/shop';
 import type { Product } from '../api/types';
 import { PageTitle } from '../app/page-title';
 import { Button } from '../ui/button';
-import { TextField } from '../ui/field';
 import { Price } from '../ui/price';
+import { ShowMore } from '../ui/show-more';
 import { EmptyState, ErrorState, Loading, Notice } from '../ui/states';
 import { usePagedList } from '../ui/use-paged-list';
+import { ProductSearch } from './product-search';
 
 export function ProductsAdminPage() {
   const location = useLocation();
   const saved = (location.state as { saved?: string } | null)?.saved;
-  const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const [deleted, setDeleted] = useState<string | null>(null);
   const products = usePagedList(
     (cursor, signal) => catalogApi.listProducts({ q: q || undefined, cursor, limit: 25 }, signal),
     [q],
   );
-
-  const onSearch = (event: FormEvent) => {
-    event.preventDefault();
-    setQ(search.trim());
-  };
 
   return (
     <section>
@@ -40,20 +35,7 @@ export function ProductsAdminPage() {
       </PageTitle>
       {saved && <Notice tone="success">Saved {saved}.</Notice>}
       {deleted && <Notice tone="success">Deleted {deleted}.</Notice>}
-      <search>
-        <form className="filters" onSubmit={onSearch}>
-          <TextField
-            label="Search products"
-            type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-          <span />
-          <Button type="submit" variant="secondary">
-            Search
-          </Button>
-        </form>
-      </search>
+      <ProductSearch onSearch={setQ} />
       {products.state === 'loading' && <Loading label="Loading products…" />}
       {products.state === 'error' && <ErrorState error={products.error} onRetry={products.reload} />}
       {products.state === 'ready' && products.items.length === 0 && (
@@ -100,13 +82,7 @@ export function ProductsAdminPage() {
           </table>
         </div>
       )}
-      {products.hasMore && (
-        <div className="pager">
-          <Button variant="secondary" busy={products.loadingMore} onClick={products.loadMore}>
-            Show more
-          </Button>
-        </div>
-      )}
+      <ShowMore list={products} />
     </section>
   );
 }

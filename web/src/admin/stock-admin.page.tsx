@@ -5,8 +5,10 @@ import type { Product, Stock } from '../api/types';
 import { PageTitle } from '../app/page-title';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
+import { ShowMore } from '../ui/show-more';
 import { EmptyState, ErrorState, Loading, Notice } from '../ui/states';
 import { usePagedList } from '../ui/use-paged-list';
+import { ProductSearch } from './product-search';
 
 interface StockRow {
   product: Product;
@@ -30,14 +32,8 @@ async function loadStockPage(q: string, cursor: string | undefined, signal: Abor
 }
 
 export function StockAdminPage() {
-  const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const rows = usePagedList((cursor, signal) => loadStockPage(q, cursor, signal), [q]);
-
-  const onSearch = (event: FormEvent) => {
-    event.preventDefault();
-    setQ(search.trim());
-  };
 
   return (
     <section>
@@ -46,20 +42,7 @@ export function StockAdminPage() {
         Set the counted units on hand. Units reserved for orders in progress stay reserved; on hand cannot go
         below them.
       </p>
-      <search>
-        <form className="filters" onSubmit={onSearch}>
-          <TextField
-            label="Search products"
-            type="search"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-          <span />
-          <Button type="submit" variant="secondary">
-            Search
-          </Button>
-        </form>
-      </search>
+      <ProductSearch onSearch={setQ} />
       {rows.state === 'loading' && <Loading label="Loading stock…" />}
       {rows.state === 'error' && <ErrorState error={rows.error} onRetry={rows.reload} />}
       {rows.state === 'ready' && rows.items.length === 0 && <EmptyState title="No products match" />}
@@ -92,13 +75,7 @@ export function StockAdminPage() {
           </table>
         </div>
       )}
-      {rows.hasMore && (
-        <div className="pager">
-          <Button variant="secondary" busy={rows.loadingMore} onClick={rows.loadMore}>
-            Show more
-          </Button>
-        </div>
-      )}
+      <ShowMore list={rows} />
     </section>
   );
 }
