@@ -13,7 +13,7 @@ import { isDatabaseBusy, isDatabaseConnectionLost } from '../db/database-errors'
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import { AppError } from '../errors';
 import { type Logger, withLogFields } from '../logger';
-import { parseTraceparent, withEventSpan, withTraceparent } from '../telemetry/trace-context';
+import { traceIdOf, withEventSpan, withTraceparent } from '../telemetry/trace-context';
 import {
   type DeliveryFailure,
   DependencyUnavailableError,
@@ -23,7 +23,6 @@ import {
   type SubscribeOptions,
 } from './event-bus';
 import { appendToOutbox } from './outbox';
-import { traceIdOf } from './saga-trail';
 
 export type EventOf<T extends EventType> = Extract<AnyEvent, { type: T }>;
 
@@ -266,7 +265,7 @@ class GroupCommit {
       metrics?.handled.inc({ type: event.type, outcome: applied ? 'applied' : 'duplicate' });
       if (!applied) continue;
       // Logged after the commit, outside the event's span: the trace is the one its envelope names.
-      const trace_id = parseTraceparent(event.traceparent)?.traceId;
+      const trace_id = traceIdOf(event.traceparent);
       logger.debug(
         { eventId: event.id, type: event.type, orderId: event.correlationid, trace_id },
         'event handled',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { traceIdOf } from './saga-trail';
+import { traceIdOf } from '../telemetry/trace-context';
 
 describe('traceIdOf', () => {
   it('reads the trace id of a W3C traceparent', () => {

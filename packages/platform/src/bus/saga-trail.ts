@@ -4,12 +4,7 @@ import { requireAdmin } from '../auth/token-verifier';
 import type { Db } from '../db/database';
 import type { InboxTable, OutboxTable } from '../db/messaging-tables';
 import type { HttpServer } from '../http/http-server';
-
-/** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), or undefined. */
-export function traceIdOf(traceparent: string | undefined): string | undefined {
-  const traceId = traceparent?.split('-')[1];
-  return traceId && /^[0-9a-f]{32}$/.test(traceId) ? traceId : undefined;
-}
+import { traceIdOf } from '../telemetry/trace-context';
 
 export const SagaTrailStep = z.object({
   at: z.string(),

@@ -40,6 +40,11 @@ export function parseTraceparent(traceparent: string | undefined): SpanContext |
   return isSpanContextValid(span) ? span : undefined;
 }
 
+/** The trace id a W3C `traceparent` names; undefined when it is missing or malformed. */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  return parseTraceparent(traceparent)?.traceId;
+}
+
 /** The `traceparent` of the active span, when there is one (no tracing set up: never). */
 export function currentTraceparent(active: Context = context.active()): string | undefined {
   const span = trace.getSpanContext(active);
