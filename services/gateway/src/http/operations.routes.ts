@@ -103,6 +103,21 @@ const bearer = (request: FastifyRequest) => request.headers.authorization;
  * operator's token again on its internal route.
  */
 export function registerOperationsRoutes(app: HttpServer, client: OperationsClient): void {
+  /**
+   * Asks orders' saga console with the operator's token and answers with its body when it gives the
+   * `expected` status; anything else (its problem+json) goes to the operator unchanged.
+   */
+  const forwardToOrders = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path: string,
+    { expected = 200, method, body }: { expected?: 200 | 202; method?: 'POST'; body?: unknown } = {},
+  ) => {
+    const answer = await client.call('orders', path, { method, body, authorization: bearer(request) });
+    if (answer.status !== expected) return sendUpstreamProblem(reply, answer);
+    return reply.status(expected).send(answer.body);
+  };
+
   app.get(
     '/api/v1/admin/health',
     {
@@ -147,11 +162,7 @@ export function registerOperationsRoutes(app: HttpServer, client: OperationsClie
       const { stuck, status, limit } = request.query;
       const query = new URLSearchParams({ limit: String(limit), ...(stuck ? { stuck } : {}) });
       if (status) query.set('status', status);
-      const answer = await client.call('orders', `/internal/sagas?${query}`, {
-        authorization: bearer(request),
-      });
-      if (answer.status !== 200) return sendUpstreamProblem(reply, answer);
-      return answer.body as z.infer<typeof SagaList>;
+      return forwardToOrders(request, reply, `/internal/sagas?${query}`);
     },
   );
 
@@ -208,13 +219,11 @@ export function registerOperationsRoutes(app: HttpServer, client: OperationsClie
     },
     async (request, reply) => {
       requireAdmin(request);
-      const answer = await client.call('orders', `/internal/sagas/${request.params.orderId}/compensate`, {
+      return forwardToOrders(request, reply, `/internal/sagas/${request.params.orderId}/compensate`, {
+        expected: 202,
         method: 'POST',
-        authorization: bearer(request),
         body: request.body ?? {},
       });
-      if (answer.status !== 202) return sendUpstreamProblem(reply, answer);
-      return reply.status(202).send(answer.body as z.infer<typeof Compensated>);
     },
   );
 
@@ -232,12 +241,10 @@ export function registerOperationsRoutes(app: HttpServer, client: OperationsClie
     },
     async (request, reply) => {
       requireAdmin(request);
-      const answer = await client.call('orders', `/internal/sagas/${request.params.orderId}/retry`, {
+      return forwardToOrders(request, reply, `/internal/sagas/${request.params.orderId}/retry`, {
+        expected: 202,
         method: 'POST',
-        authorization: bearer(request),
       });
-      if (answer.status !== 202) return sendUpstreamProblem(reply, answer);
-      return reply.status(202).send(answer.body as z.infer<typeof Retried>);
     },
   );
 
@@ -255,11 +262,7 @@ export function registerOperationsRoutes(app: HttpServer, client: OperationsClie
     },
     async (request, reply) => {
       requireAdmin(request);
-      const answer = await client.call('orders', `/internal/figures?minutes=${request.query.minutes}`, {
-        authorization: bearer(request),
-      });
-      if (answer.status !== 200) return sendUpstreamProblem(reply, answer);
-      return answer.body as z.infer<typeof Figures>;
+      return forwardToOrders(request, reply, `/internal/figures?minutes=${request.query.minutes}`);
     },
   );
 }
