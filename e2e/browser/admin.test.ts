@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserPlatform, browserAvailable, startBrowserPlatform } from '../support/browser';
+import {
+  type BrowserPlatform,
+  browserAvailable,
+  signInThroughForm,
+  startBrowserPlatform,
+} from '../support/browser';
 import { ADMIN } from '../support/platforms';
 import { createStockedProduct, ShopClient } from '../support/shop-client';
 
@@ -14,11 +19,7 @@ describe.skipIf(!browserAvailable())('admin pages in a browser (embedded)', () =
     web = await startBrowserPlatform();
     admin = await ShopClient.login(web.baseUrl, ADMIN.email, ADMIN.password);
     page = await web.newPage();
-    await page.goto('/signin?next=%2Fadmin');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(/\/admin$/);
+    await signInThroughForm(page, ADMIN, '/admin');
   });
   afterAll(async () => {
     await web?.close();

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { createEvent, sampleEventData } from '@bazaar/contracts';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -6,7 +5,12 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { Page } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserPlatform, browserAvailable, startBrowserPlatform } from '../support/browser';
+import {
+  type BrowserPlatform,
+  browserAvailable,
+  signInThroughForm,
+  startBrowserPlatform,
+} from '../support/browser';
 import { ADMIN, publishRaw } from '../support/platforms';
 import { createStockedProduct, ShopClient } from '../support/shop-client';
 
@@ -23,16 +27,10 @@ describe.skipIf(!browserAvailable())('operations pages in a browser (embedded)',
     web = await startBrowserPlatform();
     admin = await ShopClient.login(web.baseUrl, ADMIN.email, ADMIN.password);
     page = await web.newPage();
-    await page.goto('/signin?next=%2Fops');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(/\/ops$/);
+    await signInThroughForm(page, ADMIN, '/ops');
   });
   afterAll(async () => {
     await web?.close();
-    const dataDir = web?.platform.env.BAZAAR_DATA_DIR;
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows every service up on the health page', async () => {

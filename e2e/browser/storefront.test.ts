@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserPlatform, browserAvailable, startBrowserPlatform } from '../support/browser';
+import {
+  type BrowserPlatform,
+  browserAvailable,
+  signInThroughForm,
+  startBrowserPlatform,
+} from '../support/browser';
 import { ADMIN } from '../support/platforms';
 import { createStockedProduct, ShopClient } from '../support/shop-client';
 
@@ -98,7 +103,7 @@ describe.skipIf(!browserAvailable())('storefront in a browser (embedded)', () =>
     const { lamp } = await stockedPair();
     const shopper = await ShopClient.register(web.baseUrl, 'Bo');
     const page = await web.newPage();
-    await signIn(page, shopper.session!.user.email);
+    await signInThroughForm(page, { email: shopper.session!.user.email, password });
     await page.goto(`/products/${lamp.id}`);
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.getByText('Added 1 to your cart.').waitFor();
@@ -118,7 +123,7 @@ describe.skipIf(!browserAvailable())('storefront in a browser (embedded)', () =>
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.getByText('Added 2 to your cart.').waitFor();
 
-    await signIn(page, shopper.session!.user.email);
+    await signInThroughForm(page, { email: shopper.session!.user.email, password });
     await page.goto('/cart');
     const cart = page.getByRole('list', { name: 'Cart items' });
     await cart.getByRole('link', { name: lamp.name }).waitFor();
@@ -149,12 +154,4 @@ describe.skipIf(!browserAvailable())('storefront in a browser (embedded)', () =>
     expect(kept.refreshToken).not.toBe(stale.refreshToken);
     expect(kept.user.email).toBe(shopper.session!.user.email);
   });
-
-  const signIn = async (page: Page, email: string) => {
-    await page.goto('/signin');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL((url) => url.pathname === '/');
-  };
 });

@@ -44,6 +44,22 @@ export async function buildWebApp(): Promise<void> {
     throw new Error('the web app did not build (npm run build -w @bazaar/web)');
 }
 
+/**
+ * Signs in through the app's own form and waits for the page it lands on: `next` when given (the page that
+ * asked for a sign-in), else the shop's front page.
+ */
+export async function signInThroughForm(
+  page: Page,
+  credentials: { email: string; password: string },
+  next?: string,
+): Promise<void> {
+  await page.goto(next ? `/signin?next=${encodeURIComponent(next)}` : '/signin');
+  await page.getByLabel('Email').fill(credentials.email);
+  await page.getByLabel('Password').fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === (next ?? '/'));
+}
+
 export interface BrowserPlatform {
   platform: Platform;
   browser: Browser;
