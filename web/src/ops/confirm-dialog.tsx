@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { Button } from '../ui/button';
 
 /**
@@ -25,6 +25,8 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // Its own id: a page may hold more than one dialog (the saga page has two), each named by its title.
+  const titleId = useId();
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -36,13 +38,13 @@ export function ConfirmDialog({
     <dialog
       ref={dialog}
       className="ops-dialog"
-      aria-labelledby="ops-dialog-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         onCancel();
       }}
     >
-      <h2 id="ops-dialog-title">{title}</h2>
+      <h2 id={titleId}>{title}</h2>
       <div className="ops-dialog__body">{children}</div>
       <div className="ops-dialog__actions">
         <Button variant="secondary" onClick={onCancel} autoFocus disabled={busy}>
