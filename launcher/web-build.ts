@@ -38,6 +38,9 @@ export async function ensureWebBuild(log: (line: string) => void = console.log):
   const code = await new Promise<number>((resolve) => {
     const child = spawn('npm', ['run', 'build', '-w', '@bazaar/web', '--silent'], {
       cwd: root,
+      // A production build whoever asks: under vitest NODE_ENV is "test", and Vite then bundles React's
+      // development build (jsxDEV, source paths, twice the size) into the web/dist that npm start serves.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     child.on('error', () => resolve(-1));
