@@ -6,13 +6,12 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { dropNamespaceDatabases } from '@bazaar/platform';
-import { testEnv, testModes } from '@bazaar/platform/testing';
+import { freePort, testEnv, testModes } from '@bazaar/platform/testing';
 import { Redis } from 'ioredis';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -261,7 +260,7 @@ describe('docker-compose file', () => {
   });
 });
 
-describe('Kubernetes manifests (kustomize)', () => {
+describe.runIf(hasTool('kubectl'))('Kubernetes manifests (kubectl kustomize)', () => {
   const base = buildKustomization(path.join(deploy, 'k8s/base'));
   const overlay = buildKustomization(path.join(deploy, 'k8s/overlays/example'));
 
@@ -512,17 +511,6 @@ async function waitForReady(url: string, child: ChildProcess, name: string, outp
   }
   child.kill('SIGKILL');
   throw new Error(`${name} was not ready within 120 s:\n${output()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Migrations the service's database records as applied (drizzle's log, `drizzle.<service>_migrations`). */
