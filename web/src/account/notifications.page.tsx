@@ -6,6 +6,7 @@ import type { Notification } from '../api/types';
 import { PageTitle } from '../app/page-title';
 import { Button } from '../ui/button';
 import { formatDateTime } from '../ui/dates';
+import { ShowMore } from '../ui/show-more';
 import { EmptyState, ErrorState, Loading, Notice } from '../ui/states';
 import { usePagedList } from '../ui/use-paged-list';
 
@@ -52,13 +53,7 @@ export function NotificationsPage() {
           ))}
         </ul>
       )}
-      {notifications.hasMore && (
-        <div className="pager">
-          <Button variant="secondary" busy={notifications.loadingMore} onClick={notifications.loadMore}>
-            Show older
-          </Button>
-        </div>
-      )}
+      <ShowMore list={notifications} label="Show older" />
     </section>
   );
 }

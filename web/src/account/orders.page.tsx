@@ -2,9 +2,9 @@ import { Link } from 'react-router';
 import { orderApi } from '../api/shop';
 import type { Order } from '../api/types';
 import { PageTitle } from '../app/page-title';
-import { Button } from '../ui/button';
 import { formatDateTime, shortId } from '../ui/dates';
 import { Price } from '../ui/price';
+import { ShowMore } from '../ui/show-more';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
 import { StatusPill } from '../ui/status-pill';
 import { usePagedList } from '../ui/use-paged-list';
@@ -33,13 +33,7 @@ export function OrdersPage() {
           ))}
         </ul>
       )}
-      {orders.hasMore && (
-        <div className="pager">
-          <Button variant="secondary" busy={orders.loadingMore} onClick={orders.loadMore}>
-            Show older orders
-          </Button>
-        </div>
-      )}
+      <ShowMore list={orders} label="Show older orders" />
     </section>
   );
 }
