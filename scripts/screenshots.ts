@@ -126,14 +126,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'docs/screenshots');
 const admin = { email: 'admin@bazaar.local', password: 'shop-window-pictures-7' };
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 /** A shopper with a filled cart, a completed order and a declined one; the admin's session. */
 async function prepareData(baseUrl: string) {
   const adminClient = await ShopClient.login(baseUrl, admin.email, admin.password);
@@ -158,14 +150,10 @@ async function prepareData(baseUrl: string) {
     [second.sku, 1],
   ]);
   const cancelledOrderId = await place('pm_card_chargeDeclined', [[third.sku, 1]]);
-  await waitUntil('the orders to settle', async () => {
-    const statuses = await Promise.all(
-      [completedOrderId, cancelledOrderId].map(
-        async (id) => (await shopper.ok('GET', `/api/v1/orders/${id}`)).status,
-      ),
-    );
-    return statuses[0] === 'COMPLETED' && statuses[1] === 'CANCELLED';
-  });
+  await Promise.all([
+    shopper.waitForOrder(completedOrderId, (order) => order.status === 'COMPLETED'),
+    shopper.waitForOrder(cancelledOrderId, (order) => order.status === 'CANCELLED'),
+  ]);
   // Left in the cart for the cart and checkout pictures.
   await shopper.addToCart(second.sku, 1);
   await shopper.addToCart(third.sku, 3);
