@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEvent, sampleEventData } from '@bazaar/contracts';
-import { eventually, metricValue } from '@bazaar/platform/testing';
+import { eventually, freePort, metricValue } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../launcher/platform';
 import type { ProcessPlatform } from '../launcher/processes';
@@ -142,15 +141,6 @@ describe.skipIf(!hasPromtool).each(testModes())('metrics of every service (%s)',
     await expectPromtoolPasses(urls);
   }, 120_000);
 });
-
-/** A port nobody listens on now (the kernel's pick). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A real Prometheus scraping `targets` every second, its data in a temporary folder. */
 async function startPrometheus(targets: string[]) {

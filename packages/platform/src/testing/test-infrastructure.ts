@@ -6,6 +6,7 @@ import { MemoryStore } from '../kv/key-value-store';
 import { createLogger } from '../logger';
 import type { SharedInfrastructure } from '../service-runtime';
 
+export { freePort } from './free-port';
 export { type MetricSample, metricValue, parseMetrics } from './metrics-text';
 
 export type TestMode = 'embedded' | 'server';
