@@ -73,7 +73,6 @@ describe.skipIf(!hasPromtool).each(testModes())('metrics of every service (%s)',
   }, 120_000);
   afterAll(async () => {
     await platform?.stop();
-    if (platform?.env.BAZAAR_DATA_DIR) rmSync(platform.env.BAZAAR_DATA_DIR, { recursive: true, force: true });
   });
 
   it('counts a completed order, cache hits and a dead letter, and promtool accepts every /metrics', async () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -40,7 +39,6 @@ describe.each(testModes())('operations console API (%s)', (mode) => {
   });
   afterAll(async () => {
     await platform?.stop();
-    if (platform?.env.BAZAAR_DATA_DIR) rmSync(platform.env.BAZAAR_DATA_DIR, { recursive: true, force: true });
   });
 
   const timelineOf = async (orderId: string) => admin.ok('GET', `/api/v1/admin/sagas/${orderId}`);

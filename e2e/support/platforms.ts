@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, RabbitMqBus } from '@bazaar/platform';
@@ -23,9 +23,19 @@ export function e2eEnv(mode: 'embedded' | 'server', extra: Record<string, string
   return env;
 }
 
+/** A one-process platform for a test file; stopping it also removes its data folder. */
 export async function startE2ePlatform(mode: 'embedded' | 'server', extra: Record<string, string> = {}) {
   const env = e2eEnv(mode, extra);
-  return startPlatform({ env, ports: 'random' }) as Promise<Platform>;
+  const platform = (await startPlatform({ env, ports: 'random' })) as Platform;
+  const stop = platform.stop;
+  platform.stop = async () => {
+    try {
+      await stop.call(platform);
+    } finally {
+      rmSync(env.BAZAAR_DATA_DIR!, { recursive: true, force: true });
+    }
+  };
+  return platform;
 }
 
 /** Puts a message on the platform's bus as it is, past the outbox and its validation (a broken producer). */
