@@ -223,10 +223,8 @@ describe.skipIf(!infra || !hasPrometheus || !hasPromtool)(
     let platform: ProcessPlatform;
     let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
 
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'bazaar-e2e-'));
-
     beforeAll(async () => {
-      run = await startProcessPlatform({ BAZAAR_DATA_DIR: dataDir });
+      run = await startProcessPlatform();
       platform = run.platform;
       const targets = [...platform.processes.values()].map((p) => new URL(p.url).host);
       prometheus = await startPrometheus(targets);
@@ -234,7 +232,7 @@ describe.skipIf(!infra || !hasPrometheus || !hasPromtool)(
     afterAll(async () => {
       await prometheus?.stop();
       await platform?.stopAll();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (run) rmSync(run.dataDir, { recursive: true, force: true });
     });
 
     it('answers how many orders completed, from every service scraped', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { serviceDirectory } from '@bazaar/platform';
 import { eventually } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessPlatform } from '../launcher/processes';
+import { type ProcessPlatformRun, startProcessPlatform } from './support/outages';
 import { ADMIN, e2eEnv } from './support/platforms';
 import { createStockedProduct, ShopClient } from './support/shop-client';
 
@@ -201,35 +201,26 @@ async function checkoutIsOneTrace(gatewayUrl: string, receiver: TraceReceiver) {
 // The local-distributed mode with tracing on: each service its own process, exporting to the receiver.
 describe.skipIf(!infra)('one checkout is one trace (multi-process)', () => {
   let receiver: TraceReceiver;
-  let platform: ProcessPlatform;
+  let run: ProcessPlatformRun | undefined;
   let logDirectory: string;
-  let dataDirectory: string | undefined;
 
   beforeAll(async () => {
     receiver = await startTraceReceiver();
     logDirectory = mkdtempSync(path.join(tmpdir(), 'bazaar-logs-'));
-    const env = e2eEnv('server', {
-      LOG_LEVEL: 'debug',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    });
-    dataDirectory = env.BAZAAR_DATA_DIR;
-    platform = new ProcessPlatform({
-      env,
-      portOffset: 1100 + Math.floor(Math.random() * 45) * 20,
-      logDirectory,
-    });
-    await platform.startAll();
+    run = await startProcessPlatform(
+      { LOG_LEVEL: 'debug', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' },
+      { logDirectory },
+    );
   }, 180_000);
   afterAll(async () => {
-    await platform?.stopAll();
+    await run?.platform.stopAll();
     await receiver?.close();
-    for (const directory of [logDirectory, dataDirectory])
+    for (const directory of [logDirectory, run?.dataDir])
       if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
   it('follows the checkout from the gateway through every service, parents before children', async () => {
-    const { spans, traceId, orderId } = await checkoutIsOneTrace(platform.gatewayUrl, receiver);
+    const { spans, traceId, orderId } = await checkoutIsOneTrace(run!.platform.gatewayUrl, receiver);
     // Real work is in it: PostgreSQL statements, Redis commands and RabbitMQ publishes.
     const systems = spans.map(
       (s) => `${s.service} ${s.attributes['db.system.name'] ?? s.attributes['messaging.system']}`,

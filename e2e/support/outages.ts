@@ -6,14 +6,14 @@ import { eventually } from '@bazaar/platform/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { ProcessPlatform } from '../../launcher/processes';
+import { ProcessPlatform, type ProcessPlatformOptions } from '../../launcher/processes';
 import { ADMIN, e2eEnv } from './platforms';
 import { createStockedProduct, finalStatuses, ShopClient } from './shop-client';
 
 /** The local-distributed mode (each service its own OS process) against the real servers, for outage tests. */
 export async function startProcessPlatform(
   extra: Record<string, string> = {},
-  options: { restartExited?: boolean } = {},
+  options: Pick<ProcessPlatformOptions, 'restartExited' | 'logDirectory'> = {},
 ) {
   const env = e2eEnv('server', { LOG_LEVEL: 'warn', ORDER_DEADLINE_SECONDS: '120', ...extra });
   const platform = new ProcessPlatform({
@@ -26,7 +26,7 @@ export async function startProcessPlatform(
   });
   await platform.startAll();
   const admin = await ShopClient.login(platform.gatewayUrl, ADMIN.email, ADMIN.password);
-  return { platform, admin, namespace: env.BAZAAR_NAMESPACE! };
+  return { platform, admin, namespace: env.BAZAAR_NAMESPACE!, dataDir: env.BAZAAR_DATA_DIR! };
 }
 
 export type ProcessPlatformRun = Awaited<ReturnType<typeof startProcessPlatform>>;
