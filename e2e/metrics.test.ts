@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../launcher/platform';
 import type { ProcessPlatform } from '../launcher/processes';
 import { type ProcessPlatformRun, startProcessPlatform } from './support/outages';
-import { ADMIN, publishRaw, startE2ePlatform, testModes } from './support/platforms';
-import { createStockedProduct, ShopClient } from './support/shop-client';
+import { ADMIN, checkOutToCompleted, publishRaw, startE2ePlatform, testModes } from './support/platforms';
+import { ShopClient } from './support/shop-client';
 
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 const PROMETHEUS = process.env.PROMETHEUS ?? 'prometheus';
@@ -50,17 +49,6 @@ async function expectPromtoolPasses(urls: Record<string, string>) {
   expect(failures).toEqual({});
 }
 
-/** One shopper buys one unit with a card that succeeds; resolves when the order is COMPLETED. */
-async function checkOutToCompleted(gatewayUrl: string, admin: ShopClient) {
-  const product = await createStockedProduct(admin, { price: 1500, stock: 5 });
-  const shopper = await ShopClient.register(gatewayUrl);
-  await shopper.addToCart(product.sku, 1);
-  const res = await shopper.checkout('pm_card_visa', randomUUID());
-  expect(res.status).toBe(202);
-  await shopper.waitForOrder(res.body.orderId, (o) => ['COMPLETED', 'DELIVERED'].includes(o.status));
-  return product;
-}
-
 describe.skipIf(!hasPromtool).each(testModes())('metrics of every service (%s)', (mode) => {
   let platform: Platform;
   let admin: ShopClient;
@@ -76,7 +64,7 @@ describe.skipIf(!hasPromtool).each(testModes())('metrics of every service (%s)',
   });
 
   it('counts a completed order, cache hits and a dead letter, and promtool accepts every /metrics', async () => {
-    const product = await checkOutToCompleted(platform.gatewayUrl, admin);
+    const { product } = await checkOutToCompleted(admin, await ShopClient.register(platform.gatewayUrl));
     const orders = await scrape(urlOf('orders'));
     expect(metricValue(orders, 'orders_finished_total', { final_state: 'COMPLETED' })).toBe(1);
     expect(metricValue(orders, 'orders_created_total')).toBe(1);
@@ -236,7 +224,7 @@ describe.skipIf(!infra || !hasPrometheus || !hasPromtool)(
     });
 
     it('answers how many orders completed, from every service scraped', async () => {
-      await checkOutToCompleted(platform.gatewayUrl, run.admin);
+      await checkOutToCompleted(run.admin, await ShopClient.register(platform.gatewayUrl));
       const completed = await eventually(
         async () => {
           const value = await prometheus.query('sum(orders_finished_total{final_state="COMPLETED"})');

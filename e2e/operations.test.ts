@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Platform } from '../launcher/platform';
-import { ADMIN, startE2ePlatform, testModes } from './support/platforms';
+import { ADMIN, checkOutToCompleted, startE2ePlatform, testModes } from './support/platforms';
 import { createStockedProduct, ShopClient } from './support/shop-client';
 
 // Tracing on in this process (spans kept nowhere): events then carry the traceparent of the consumer
@@ -72,11 +72,7 @@ describe.each(testModes())('operations console API (%s)', (mode) => {
   });
 
   it("shows a completed order's saga across the services, in order, with trace ids", async () => {
-    const p = await createStockedProduct(admin, { stock: 5, price: 1500 });
-    await customer.addToCart(p.sku, 1);
-    const { body } = await customer.checkout('pm_card_visa');
-    const orderId = body.orderId as string;
-    await customer.waitForOrder(orderId, (o) => ['COMPLETED', 'DELIVERED'].includes(o.status));
+    const { orderId } = await checkOutToCompleted(admin, customer);
 
     // The last handlers may still be committing: wait for the completion and what shipping did before.
     const timeline = await vi.waitFor(

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, RabbitMqBus } from '@bazaar/platform';
 import { testEnv, testModes } from '@bazaar/platform/testing';
+import { expect } from 'vitest';
 import { type Platform, startPlatform } from '../../launcher/platform';
+import { createStockedProduct, type ShopClient } from './shop-client';
 
 export const ADMIN = { email: 'admin@bazaar.test', password: 'correct-horse-battery-9' };
 
@@ -52,6 +55,17 @@ export async function publishRaw(platform: Platform, message: unknown): Promise<
   } finally {
     await bus.close();
   }
+}
+
+/** `shopper` buys one unit of a new product with a card that succeeds; resolves once the order is COMPLETED. */
+export async function checkOutToCompleted(admin: ShopClient, shopper: ShopClient) {
+  const product = await createStockedProduct(admin, { price: 1500, stock: 5 });
+  await shopper.addToCart(product.sku, 1);
+  const res = await shopper.checkout('pm_card_visa', randomUUID());
+  expect(res.status).toBe(202);
+  const orderId: string = res.body.orderId;
+  await shopper.waitForOrder(orderId, (o) => ['COMPLETED', 'DELIVERED'].includes(o.status));
+  return { product, orderId };
 }
 
 export { testModes };
