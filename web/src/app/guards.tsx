@@ -2,23 +2,22 @@ import { Navigate, Outlet, useLocation } from 'react-router';
 import { EmptyState } from '../ui/states';
 import { useAuth } from './auth';
 
+/** To the sign-in page, which brings the guest back to this page, filters (the query) and all. */
+function SignInFirst() {
+  const { pathname, search } = useLocation();
+  return <Navigate to={`/signin?next=${encodeURIComponent(`${pathname}${search}`)}`} replace />;
+}
+
 /** Pages for signed-in shoppers: a guest is sent to sign in and brought back afterwards. */
 export function RequireSignIn() {
   const { user } = useAuth();
-  const location = useLocation();
-  if (!user) {
-    const back = `${location.pathname}${location.search}`;
-    return <Navigate to={`/signin?next=${encodeURIComponent(back)}`} replace />;
-  }
+  if (!user) return <SignInFirst />;
   return <Outlet />;
 }
 
 export function RequireAdmin() {
   const { user, isAdmin } = useAuth();
-  const location = useLocation();
-  if (!user) {
-    return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname)}`} replace />;
-  }
+  if (!user) return <SignInFirst />;
   if (!isAdmin) {
     return (
       <EmptyState title="Admins only">
