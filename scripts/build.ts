@@ -129,11 +129,8 @@ export async function buildDist({ web = true } = {}): Promise<void> {
   const services = listServices();
   const entryPoints: Record<string, string> = {};
   for (const name of services) entryPoints[`services/${name}/src/main`] = `services/${name}/src/main.ts`;
-  if (existsSync(telemetryEntry)) {
-    entryPoints.telemetry = path.relative(root, telemetryEntry);
-  } else {
-    console.warn('packages/platform/src/telemetry/register.ts does not exist yet: no dist/telemetry.js');
-  }
+  // The entrypoint loads it before every service (docker-entrypoint.sh): the image needs it.
+  entryPoints.telemetry = path.relative(root, telemetryEntry);
   const metafile = await bundle(entryPoints);
   assertExternalsInstalledInProduction(metafile);
   copyMigrations(services);
