@@ -42,7 +42,12 @@ export interface HttpServerOptions {
   openApiRoute?: boolean;
   /** Verifies bearer tokens on every request, setting `request.principal` (see `requireUser`). */
   verifier?: TokenVerifier;
+  /** How long `close` lets requests in flight finish before it cuts the connections still open. */
+  drainTimeoutMs?: number;
 }
+
+/** Within the 15 s a service process gives itself to stop, and a container's 30 s grace period. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 const hidden = { hide: true } as const;
 
@@ -73,6 +78,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  closeConnectionsWhenDrained(app, options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
 
   await app.register(swagger, {
     openapi: {
@@ -149,6 +155,31 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   if (options.openApiRoute !== false) app.get('/openapi.json', { schema: hidden }, async () => app.swagger());
 
   return app;
+}
+
+/**
+ * `close()` ends the connections idle at that moment, then waits for the others. A request in flight then
+ * would leave its connection open after its answer, idle for the whole keep-alive (72 s, past a container's
+ * grace period) unless the client hangs up. So while closing, answers say `Connection: close` (the socket
+ * ends once sent and the client knows not to reuse it), and what is still open after `drainTimeoutMs` (a
+ * stuck request, a client gone without a word) is cut.
+ */
+function closeConnectionsWhenDrained(app: HttpServer, drainTimeoutMs: number) {
+  let closing = false;
+  let deadline: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    deadline = setTimeout(() => app.server.closeAllConnections(), drainTimeoutMs).unref();
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearTimeout(deadline);
+    done();
+  });
 }
 
 /** The HTTP instrumentation names a server span by its method only; the route says more. */

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AppError, conflict, type HttpServer, invalid } from '@bazaar/platform';
 import proxy from '@fastify/http-proxy';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Agent, type Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config';
 import { routingTable } from '../config';
 import { fingerprintOf, type IdempotencyStore } from '../services/idempotency';
@@ -13,7 +14,36 @@ const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: { scope: string; key: string; fingerprint: string };
+    /** Aborted when the caller hangs up before its answer is sent. */
+    callerGone?: AbortSignal;
   }
+}
+
+/** Carries `callerGone` in the upstream call's headers to the pool (undici sends only string keys). */
+const callerGoneHeader = Symbol('callerGone');
+
+/** A signal aborted when the caller hangs up before its answer is sent. */
+function callerGoneSignal(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  // Not the request's 'close' (Fastify's `request.signal`): it comes as soon as a body has been read.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) gone.abort();
+  });
+  return gone.signal;
+}
+
+/**
+ * The services' connection pool. reply-from never aborts a call when its caller hangs up: the service works
+ * on and the connection stays busy until the answer, then thrown away (and a service stopping meanwhile
+ * waits for it). Here each call is aborted with its caller, which closes its connection at once.
+ */
+function upstreamPool(options: Agent.Options) {
+  const agent = new Agent(options);
+  const request = ((opts: Dispatcher.RequestOptions, callback: never) => {
+    const signal = (opts.headers as { [callerGoneHeader]?: AbortSignal } | undefined)?.[callerGoneHeader];
+    return agent.request({ ...opts, signal }, callback);
+  }) as Dispatcher['request'];
+  return { agent, request };
 }
 
 async function readBody(request: FastifyRequest, limit: number): Promise<Buffer> {
@@ -135,16 +165,24 @@ export async function registerProxyRoutes(
     return body;
   });
 
+  const pool = upstreamPool({
+    connections: 128,
+    pipelining: 1,
+    headersTimeout: config.UPSTREAM_TIMEOUT_MS,
+    bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
+  });
+  // The gateway has drained by now: its idle connections need not wait for the services to close them.
+  app.addHook('onClose', () => pool.agent.destroy());
+
   for (const route of routingTable(config)) {
     await app.register(proxy, {
       upstream: route.upstream,
       prefix: route.prefix,
       rewritePrefix: route.prefix,
-      undici: {
-        connections: 128,
-        pipelining: 1,
-        headersTimeout: config.UPSTREAM_TIMEOUT_MS,
-        bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
+      undici: { request: pool.request },
+      preHandler: (request, reply, done) => {
+        request.callerGone = callerGoneSignal(reply);
+        done();
       },
       replyOptions: {
         // The caller's trace context is the gateway's request span's parent; the upstream gets the context
@@ -152,6 +190,7 @@ export async function registerProxyRoutes(
         rewriteRequestHeaders: (request, { traceparent, tracestate, ...headers }) => ({
           ...headers,
           'x-request-id': String(request.id),
+          [callerGoneHeader]: request.callerGone,
         }),
         onResponse: (request, reply, raw) => {
           // What reply-from passes at run time (its typings describe a server response instead).
@@ -180,6 +219,7 @@ export async function registerProxyRoutes(
           );
         },
         onError: (reply, { error }) => {
+          if (reply.request.callerGone?.aborted) return; // Nobody to answer.
           const timedOut = (error as { statusCode?: number }).statusCode === 504;
           reply.log.warn({ err: error, upstream: route.upstream }, 'upstream failed');
           void reply.send(
