@@ -1,4 +1,15 @@
-import { CancelReason, Money, OrderStatus } from '@bazaar/contracts';
+import {
+  CancelReason,
+  CompensateBody,
+  Compensated,
+  FiguresQuery,
+  OperatorAction,
+  OrderStatus,
+  Retried,
+  SagaFigures,
+  SagaList,
+  type SagaSummary,
+} from '@bazaar/contracts';
 import { type HttpServer, requireAdmin } from '@bazaar/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -18,26 +29,6 @@ const Health = z.object({
       error: z.string().optional(),
     }),
   ),
-});
-
-const SagaSummary = z.object({
-  orderId: z.uuid(),
-  userId: z.string(),
-  status: OrderStatus,
-  total: Money,
-  createdAt: z.string(),
-  deadlineAt: z.string(),
-  stuck: z.boolean().describe('Not final and past its deadline'),
-});
-
-const SagaList = z.object({ items: z.array(SagaSummary) });
-
-const OperatorAction = z.object({
-  action: z.enum(['compensate', 'retry']),
-  actor: z.string(),
-  reason: z.string().optional(),
-  eventIds: z.array(z.string()),
-  at: z.string(),
 });
 
 const SagaTimeline = z.object({
@@ -68,28 +59,6 @@ const ListSagasQuery = z.object({
   status: OrderStatus.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
-// Fastify hands a POST without a body over as null.
-const CompensateBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).nullish();
-const Compensated = z.object({
-  orderId: z.uuid(),
-  status: z.literal('CANCELLED'),
-  previousStatus: OrderStatus,
-});
-const Retried = z.object({ orderId: z.uuid(), republished: z.array(z.uuid()) });
-const FiguresQuery = z.object({ minutes: z.coerce.number().int().min(1).max(1440).default(60) });
-const Figures = z.object({
-  minutes: z.number().int(),
-  ordersPerMinute: z.array(
-    z.object({ minute: z.string(), COMPLETED: z.number().int(), CANCELLED: z.number().int() }),
-  ),
-  checkoutLatencyMs: z.object({
-    count: z.number().int(),
-    p50: z.number().nullable(),
-    p95: z.number().nullable(),
-    p99: z.number().nullable(),
-  }),
-});
-
 /** A service's refusal (problem+json) goes to the operator unchanged, as the proxy does. */
 function sendUpstreamProblem(reply: FastifyReply, answer: UpstreamAnswer) {
   return reply.status(answer.status).type(answer.contentType).send(answer.body);
@@ -257,7 +226,7 @@ export function registerOperationsRoutes(app: HttpServer, client: OperationsClie
         summary:
           'Orders that ended per minute (COMPLETED, CANCELLED) and checkout latency (order created → final state), over the last `minutes`',
         querystring: FiguresQuery,
-        response: { 200: Figures },
+        response: { 200: SagaFigures },
       },
     },
     async (request, reply) => {

@@ -1,16 +1,7 @@
+import { CompensateBody, Compensated, FiguresQuery, Retried, SagaFigures, SagaList } from '@bazaar/contracts';
 import { type HttpServer, requireAdmin } from '@bazaar/platform';
 import type { SagaConsole } from '../services/saga-console.service';
-import {
-  CompensateBody,
-  Compensated,
-  FiguresQuery,
-  ListSagasQuery,
-  Retried,
-  SagaFigures,
-  SagaList,
-  SagaParams,
-  SagaState,
-} from './saga-console.schemas';
+import { ListSagasQuery, SagaParams, SagaState } from './saga-console.schemas';
 
 /**
  * The saga console's internal routes (admins only, hidden from the API document): the gateway's

@@ -1,5 +1,7 @@
-import { Money, OrderStatus } from '@bazaar/contracts';
+import { OperatorAction, OrderStatus, SagaSummary } from '@bazaar/contracts';
 import { z } from 'zod';
+
+// The answers the gateway passes on are in @bazaar/contracts (saga-console.ts); these are orders' own.
 
 export const SagaParams = z.object({ orderId: z.uuid() });
 
@@ -12,53 +14,8 @@ export const ListSagasQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-export const SagaSummary = z.object({
-  orderId: z.uuid(),
-  userId: z.string(),
-  status: OrderStatus,
-  total: Money,
-  createdAt: z.string(),
-  deadlineAt: z.string(),
-  stuck: z.boolean(),
-});
-
-export const SagaList = z.object({ items: z.array(SagaSummary) });
-
 export const SagaState = SagaSummary.extend({
   cancelReason: z.string().optional(),
   updatedAt: z.string(),
-  operatorActions: z.array(
-    z.object({
-      action: z.enum(['compensate', 'retry']),
-      actor: z.string(),
-      reason: z.string().optional(),
-      eventIds: z.array(z.string()),
-      at: z.string(),
-    }),
-  ),
-});
-
-export const CompensateBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).nullish();
-
-export const Compensated = z.object({
-  orderId: z.uuid(),
-  status: z.literal('CANCELLED'),
-  previousStatus: OrderStatus,
-});
-
-export const Retried = z.object({ orderId: z.uuid(), republished: z.array(z.uuid()) });
-
-export const FiguresQuery = z.object({ minutes: z.coerce.number().int().min(1).max(1440).default(60) });
-
-export const SagaFigures = z.object({
-  minutes: z.number().int(),
-  ordersPerMinute: z.array(
-    z.object({ minute: z.string(), COMPLETED: z.number().int(), CANCELLED: z.number().int() }),
-  ),
-  checkoutLatencyMs: z.object({
-    count: z.number().int(),
-    p50: z.number().nullable(),
-    p95: z.number().nullable(),
-    p99: z.number().nullable(),
-  }),
+  operatorActions: z.array(OperatorAction),
 });
