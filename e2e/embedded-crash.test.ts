@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { serviceDirectory } from '@bazaar/platform';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN, e2eEnv } from './support/platforms';
+import { ADMIN, embeddedScriptEnv, startEmbeddedScript } from './support/platforms';
 import { createStockedProduct, ShopClient } from './support/shop-client';
 
 type OrderView = { id: string; status: string; lines: { sku: string; quantity: number }[] };
@@ -12,9 +12,7 @@ type OrderView = { id: string; status: string; lines: { sku: string; quantity: n
 // published in the last minutes, and their inboxes drop what they had applied.
 describe('the embedded platform killed in the middle of checkouts', () => {
   const portOffset = 3300;
-  const env = e2eEnv('embedded', { BAZAAR_PORT_OFFSET: String(portOffset) });
-  delete env.PORT;
-  delete env.GRPC_PORT;
+  const env = embeddedScriptEnv(portOffset);
   const gatewayUrl = `http://127.0.0.1:${serviceDirectory.gateway.port + portOffset}`;
   let platform: ChildProcess | undefined;
   afterAll(() => {
@@ -22,19 +20,7 @@ describe('the embedded platform killed in the middle of checkouts', () => {
   });
 
   /** `npm start`'s own script, on the suite's data folder. */
-  async function start(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-embedded.ts'], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('Bazaar is running')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
-    });
-    return child;
-  }
+  const start = () => startEmbeddedScript(env);
 
   it('carries every order through once it is started again', async () => {
     platform = await start();

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +9,7 @@ import { serviceDirectory } from '@bazaar/platform';
 import { eventually } from '@bazaar/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProcessPlatformRun, startProcessPlatform } from './support/outages';
-import { ADMIN, e2eEnv } from './support/platforms';
+import { ADMIN, embeddedScriptEnv, startEmbeddedScript } from './support/platforms';
 import { createStockedProduct, ShopClient } from './support/shop-client';
 
 const infra = ['POSTGRES_URL', 'RABBITMQ_URL', 'REDIS_URL'].every((v) => process.env[v]);
@@ -247,32 +247,12 @@ describe('one checkout is one trace (embedded)', () => {
 
   beforeAll(async () => {
     receiver = await startTraceReceiver();
-    const env = e2eEnv('embedded', {
-      BAZAAR_PORT_OFFSET: String(portOffset),
+    const env = embeddedScriptEnv(portOffset, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     dataDirectory = env.BAZAAR_DATA_DIR;
-    delete env.PORT;
-    delete env.GRPC_PORT;
-    platform = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--import',
-        './packages/platform/src/telemetry/register.ts',
-        'scripts/start-embedded.ts',
-      ],
-      { env, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const started = platform;
-    await new Promise<void>((resolve, reject) => {
-      started.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('Bazaar is running')) resolve();
-      });
-      started.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
-    });
+    platform = await startEmbeddedScript(env, ['./packages/platform/src/telemetry/register.ts']);
   }, 180_000);
   afterAll(async () => {
     if (platform && platform.exitCode === null) {

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,42 @@ export async function startE2ePlatform(mode: 'embedded' | 'server', extra: Recor
     }
   };
   return platform;
+}
+
+/** The environment of `npm start`'s script in a test: each service on its directory port moved by `portOffset`. */
+export function embeddedScriptEnv(portOffset: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = e2eEnv('embedded', { BAZAAR_PORT_OFFSET: String(portOffset), ...extra });
+  delete env.PORT;
+  delete env.GRPC_PORT;
+  return env;
+}
+
+/**
+ * `npm start`'s own script (scripts/start-embedded.ts) as a child process, resolved once it says it is
+ * running; `preload` modules are imported first, after tsx (the telemetry module).
+ */
+export async function startEmbeddedScript(
+  env: NodeJS.ProcessEnv,
+  preload: string[] = [],
+): Promise<ChildProcess> {
+  const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...imports, 'scripts/start-embedded.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Bazaar is running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the platform exited with ${code}`)));
+    // The caller never gets a platform that did not start, so it could not stop it: this does.
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the platform did not start within 150 s'));
+    }, 150_000);
+  }).finally(() => clearTimeout(timer));
+  return child;
 }
 
 /** Puts a message on the platform's bus as it is, past the outbox and its validation (a broken producer). */
