@@ -14,6 +14,7 @@ export const SagaSummary = z.object({
   deadlineAt: z.string(),
   stuck: z.boolean().describe('Not final and past its deadline'),
 });
+export type SagaSummary = z.infer<typeof SagaSummary>;
 
 export const SagaList = z.object({ items: z.array(SagaSummary) });
 
@@ -24,6 +25,7 @@ export const OperatorAction = z.object({
   eventIds: z.array(z.string()),
   at: z.string(),
 });
+export type OperatorAction = z.infer<typeof OperatorAction>;
 
 // Fastify hands a POST without a body over as null.
 export const CompensateBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).nullish();
@@ -50,3 +52,4 @@ export const SagaFigures = z.object({
     p99: z.number().nullable(),
   }),
 });
+export type SagaFigures = z.infer<typeof SagaFigures>;

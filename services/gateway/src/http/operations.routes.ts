@@ -155,9 +155,9 @@ export function registerOperationsRoutes(app: HttpServer, client: OperationsClie
         client.sagaTimeline(orderId, bearer(request)),
       ]);
       if (state.status !== 200) return sendUpstreamProblem(reply, state);
-      const saga = state.body as z.infer<typeof SagaSummary> & {
-        cancelReason?: z.infer<typeof CancelReason>;
-        operatorActions: z.infer<typeof OperatorAction>[];
+      const saga = state.body as SagaSummary & {
+        cancelReason?: CancelReason;
+        operatorActions: OperatorAction[];
       };
       return {
         orderId,

@@ -1,4 +1,4 @@
-import type { CloudEvent } from '@bazaar/contracts';
+import type { CloudEvent, OperatorAction, SagaFigures, SagaSummary } from '@bazaar/contracts';
 import {
   conflict,
   type Db,
@@ -15,33 +15,10 @@ import { orderOperatorActions, orderStatusHistory, orders, outbox } from '../db/
 import { cancellable, finalStatuses, type OrderStatus } from '../domain/order-status';
 import type { OrderService } from './order.service';
 
-export interface SagaSummary {
-  orderId: string;
-  userId: string;
-  status: OrderStatus;
-  total: { amount: number; currency: string };
-  createdAt: string;
-  deadlineAt: string;
-  /** Still in flight past its deadline: the sweep should have cancelled it. */
-  stuck: boolean;
-}
-
 export interface SagaState extends SagaSummary {
   cancelReason?: string;
   updatedAt: string;
-  operatorActions: {
-    action: 'compensate' | 'retry';
-    actor: string;
-    reason?: string;
-    eventIds: string[];
-    at: string;
-  }[];
-}
-
-export interface SagaFigures {
-  minutes: number;
-  ordersPerMinute: { minute: string; COMPLETED: number; CANCELLED: number }[];
-  checkoutLatencyMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
+  operatorActions: OperatorAction[];
 }
 
 type OrderRow = typeof orders.$inferSelect;
